@@ -1,0 +1,49 @@
+//! The `portico` command line. Argument parsing only; the work is in the library.
+
+use clap::{Parser, Subcommand};
+use portico::cli;
+use std::process::ExitCode;
+
+/// Turns an organisation's repositories into a static developer portal.
+#[derive(Parser)]
+#[command(name = "portico", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check catalog files as Backstage would, reporting every problem at file:line:col.
+    Validate(cli::validate::Args),
+    /// Validate, then write the static portal.
+    Build(cli::build::Args),
+    /// Build, serve on 127.0.0.1, rebuild on change and reload the page.
+    Serve(cli::serve::Args),
+    /// Compute scorecards for every entity.
+    Score(cli::score::Args),
+    /// Fail (exit 1) when an entity is below a scorecard level.
+    Gate(cli::score::GateArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            // --help and --version are not errors; everything else is "could not run".
+            return if e.use_stderr() {
+                ExitCode::from(cli::EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Validate(args) => cli::validate::run(args),
+        Command::Build(args) => cli::build::run(args),
+        Command::Serve(args) => cli::serve::run(args),
+        Command::Score(args) => cli::score::run(args),
+        Command::Gate(args) => cli::score::gate(args),
+    }
+}
