@@ -86,6 +86,36 @@ pub const ALL: &[Rule] = &[
         "A $text, $json or $yaml placeholder that cannot be resolved or leaves the repository",
     ),
     rule(
+        "scorecard/facts",
+        Error,
+        "A facts file that is not JSON keyed by entity reference",
+    ),
+    rule(
+        "scorecard/invalid",
+        Error,
+        "A scorecard that cannot be used: unknown level, duplicate id, bad regex or date",
+    ),
+    rule(
+        "scorecard/schema",
+        Error,
+        "A scorecard file does not match schemas/scorecard.schema.json",
+    ),
+    rule(
+        "scorecard/waiver-expired",
+        Warning,
+        "A scorecard waiver whose expiry date has passed; the check counts again",
+    ),
+    rule(
+        "scorecard/waiver-unknown",
+        Warning,
+        "A scorecard waiver for an entity or check that does not exist",
+    ),
+    rule(
+        "scorecard/waivers",
+        Error,
+        "The waivers file does not match schemas/waivers.schema.json",
+    ),
+    rule(
         "user-schema",
         Error,
         "A schema from portico.yaml is not satisfied",

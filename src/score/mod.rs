@@ -264,7 +264,7 @@ pub fn load(config: &Config) -> Inputs {
             Err(e) => (
                 vec![],
                 vec![Problem::error(
-                    "io/unreadable",
+                    "file/unreadable",
                     shown.as_str(),
                     Span::file_start(),
                     format!("cannot read scorecard file: {e}"),
@@ -306,7 +306,7 @@ pub fn load(config: &Config) -> Inputs {
                 inputs.problems.extend(p);
             }
             Err(e) => inputs.problems.push(Problem::error(
-                "io/unreadable",
+                "file/unreadable",
                 shown,
                 Span::file_start(),
                 format!("cannot read waivers file: {e}"),
@@ -316,7 +316,7 @@ pub fn load(config: &Config) -> Inputs {
     if let Some(w) = &config.waivers {
         if !w.contains(['*', '?', '[']) && !config.root.join(w).is_file() {
             inputs.problems.push(Problem::error(
-                "io/unreadable",
+                "file/unreadable",
                 files::display(&config.root, std::path::Path::new(w)),
                 Span::file_start(),
                 "waivers file named in portico.yaml does not exist",

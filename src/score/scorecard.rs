@@ -667,7 +667,13 @@ impl Loader<'_> {
             {
                 Ok(re) => p.matches = Some(re),
                 Err(e) => {
-                    self.error(m.span, format!("invalid regular expression: {e}"));
+                    let text = e.to_string();
+                    let why = text
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim_start_matches("error: ");
+                    self.error(m.span, format!("invalid regular expression: {why}"));
                     return None;
                 }
             }
