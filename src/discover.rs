@@ -94,7 +94,12 @@ struct Globs {
     exclude: GlobSet,
 }
 
-fn compile_globs(patterns: &[String], field: &str, problems: &mut Vec<Problem>) -> GlobSet {
+fn compile_globs(
+    patterns: &[String],
+    field: &str,
+    config_file: &str,
+    problems: &mut Vec<Problem>,
+) -> GlobSet {
     let mut builder = GlobSetBuilder::new();
     for pattern in patterns {
         match glob(pattern.trim_start_matches("./")) {
@@ -103,7 +108,7 @@ fn compile_globs(patterns: &[String], field: &str, problems: &mut Vec<Problem>) 
             }
             Err(e) => problems.push(Problem::error(
                 "config/invalid",
-                "portico.yaml",
+                config_file,
                 Span::file_start(),
                 format!("{field}: invalid glob {pattern:?}: {e}"),
             )),
@@ -129,9 +134,10 @@ fn is_catalog_name(path: &Path) -> bool {
 /// and the like become problems, and the rest of the walk goes on.
 pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
     let mut problems = vec![];
+    let config_file = config.file.as_deref().unwrap_or("portico.yaml");
     let globs = Globs {
-        include: compile_globs(&config.include, "include", &mut problems),
-        exclude: compile_globs(&config.exclude, "exclude", &mut problems),
+        include: compile_globs(&config.include, "include", config_file, &mut problems),
+        exclude: compile_globs(&config.exclude, "exclude", config_file, &mut problems),
     };
     let mut files = vec![];
     for input in inputs {
