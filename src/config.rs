@@ -43,7 +43,7 @@ pub struct Config {
     /// Component has the annotation github.com/project-slug").
     pub schemas: Vec<SchemaRule>,
     /// Severity per rule id: `error`, `warning`, or `off` (not reported). A key ending in
-    /// `/*` applies to a whole group (`schema/*`); an exact id wins over its group. Applies
+    /// `/*` applies to a whole group (`entity/*`); an exact id wins over its group. Applies
     /// to every problem of `validate` and `build` except those about this file itself.
     pub rules: BTreeMap<String, RuleLevel>,
     /// Scorecard files, as globs relative to this file (`scorecards/*.yaml`).
@@ -96,7 +96,7 @@ pub const FILE_NAMES: [&str; 2] = ["portico.yaml", "portico.yml"];
 pub const RULE_INVALID: &str = "config/invalid";
 
 impl Config {
-    /// The level configured for a rule id: the exact id first, then its group (`schema/*`).
+    /// The level configured for a rule id: the exact id first, then its group (`entity/*`).
     pub fn rule_level(&self, rule: &str) -> Option<RuleLevel> {
         if let Some(level) = self.rules.get(rule) {
             return Some(*level);
@@ -140,12 +140,7 @@ impl Config {
 /// directory; for a file input, in its directory or the nearest ancestor up to the
 /// repository root (the directory holding `.git`).
 pub fn find(input: &Path) -> Option<PathBuf> {
-    let in_dir = |dir: &Path| {
-        FILE_NAMES
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-    };
+    let in_dir = |dir: &Path| FILE_NAMES.iter().map(|n| dir.join(n)).find(|p| p.is_file());
     if input.is_dir() {
         return in_dir(input);
     }
@@ -189,8 +184,7 @@ pub fn load(root: &Path) -> (Config, Vec<Problem>) {
                     file: Some(file.clone()),
                     ..Config::default()
                 };
-                let problem =
-                    Problem::error("io/unreadable", file, Span::file_start(), message);
+                let problem = Problem::error("io/unreadable", file, Span::file_start(), message);
                 (config, vec![problem])
             }
         },
@@ -261,7 +255,10 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
     // field is reported once and the rest still applies.
     loop {
         match serde_path_to_error::deserialize::<_, Config>(&json) {
-            Ok(config) => return (config, problems),
+            Ok(config) => {
+                problems.extend(unknown_rules(&config, node, file));
+                return (config, problems);
+            }
             Err(err) => {
                 let segments: Vec<String> = err
                     .path()
@@ -282,7 +279,9 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
                 };
                 problems.push(
                     Problem::error(RULE_INVALID, file, span, format!("{shown}: {inner}"))
-                        .with_hint("see the README's portico.yaml section for the fields and their types"),
+                        .with_hint(
+                            "see the README's portico.yaml section for the fields and their types",
+                        ),
                 );
                 let top = segments.first().cloned().unwrap_or_default();
                 let removed = json
@@ -295,6 +294,42 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
             }
         }
     }
+}
+
+/// Rule ids under `rules:` that no part of portico reports (a typo would silently do
+/// nothing): warnings at the key. Ids named by `schemas[].rule` are known.
+fn unknown_rules(config: &Config, node: &Node, file: &str) -> Vec<Problem> {
+    let Some(rules) = node.get("rules") else {
+        return vec![];
+    };
+    let known = |id: &str| {
+        if crate::rules::get(id).is_some()
+            || config.schemas.iter().any(|s| s.rule.as_deref() == Some(id))
+        {
+            return true;
+        }
+        match id.strip_suffix("/*") {
+            Some(group) => crate::rules::ALL
+                .iter()
+                .any(|r| r.id.split_once('/').is_some_and(|(g, _)| g == group)),
+            None => false,
+        }
+    };
+    config
+        .rules
+        .keys()
+        .filter(|id| !known(id))
+        .map(|id| {
+            let span = rules.entry(id).map_or(rules.span, |(k, _)| k.span);
+            Problem::warning(
+                RULE_INVALID,
+                file,
+                span,
+                format!("rules: unknown rule id `{id}`"),
+            )
+            .with_hint("the README lists every rule id; `group/*` applies to a whole group")
+        })
+        .collect()
 }
 
 /// The span of the node a deserialization error is about: the key of an unknown field, the
@@ -366,24 +401,39 @@ mod tests {
                         4,
                         vec![
                             (key(4, "catalog/dangling-ref"), s(4, "error")),
+                            (key(4, "catalog/no-such-rule"), s(4, "error")),
                             (key(5, "techdocs/*"), s(5, "off")),
-                            (key(6, "schema/required"), s(6, "warning")),
+                            (key(6, "entity/schema"), s(6, "warning")),
                         ],
                     ),
                 ),
-                (key(7, "site"), map(8, vec![(key(8, "editUrl"), s(8, "https://x/{path}"))])),
+                (
+                    key(7, "site"),
+                    map(8, vec![(key(8, "editUrl"), s(8, "https://x/{path}"))]),
+                ),
             ],
         );
         let (config, problems) = from_node(Some(&doc), "portico.yaml");
-        assert!(problems.is_empty(), "{problems:?}");
+        let got: Vec<_> = problems
+            .iter()
+            .map(|p| (p.severity, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![(
+                Severity::Warning,
+                "rules: unknown rule id `catalog/no-such-rule`"
+            )]
+        );
         assert_eq!(config.include, vec!["catalog/*.yaml"]);
         assert_eq!(config.site.edit_url.as_deref(), Some("https://x/{path}"));
-        let p = |rule: &str, sev: Severity| Problem::new(sev, rule, "f.yaml", Span::file_start(), "m");
+        let p =
+            |rule: &str, sev: Severity| Problem::new(sev, rule, "f.yaml", Span::file_start(), "m");
         let mut list = vec![
             p("catalog/dangling-ref", Severity::Warning),
             p("techdocs/missing-mkdocs", Severity::Warning),
-            p("schema/required", Severity::Error),
-            p("schema/type", Severity::Error),
+            p("entity/schema", Severity::Error),
+            p("entity/metadata", Severity::Error),
         ];
         config.apply_rule_levels(&mut list);
         let got: Vec<_> = list.iter().map(|p| (p.rule.as_str(), p.severity)).collect();
@@ -391,8 +441,8 @@ mod tests {
             got,
             vec![
                 ("catalog/dangling-ref", Severity::Error),
-                ("schema/required", Severity::Warning),
-                ("schema/type", Severity::Error),
+                ("entity/schema", Severity::Warning),
+                ("entity/metadata", Severity::Error),
             ]
         );
     }
@@ -404,7 +454,10 @@ mod tests {
             vec![
                 (key(1, "exclude"), seq(1, vec![s(2, "vendor")])),
                 (key(3, "inclde"), seq(3, vec![])),
-                (key(4, "rules"), map(5, vec![(key(5, "x/y"), s(5, "fatal"))])),
+                (
+                    key(4, "rules"),
+                    map(5, vec![(key(5, "x/y"), s(5, "fatal"))]),
+                ),
                 (key(6, "site"), map(7, vec![(key(7, "titel"), s(7, "T"))])),
                 (key(8, "history"), seq(8, vec![])),
             ],
@@ -413,19 +466,40 @@ mod tests {
         assert_eq!(config.exclude, vec!["vendor"]);
         let got: Vec<_> = problems
             .iter()
-            .map(|p| (p.span.start.line, p.span.start.column, p.rule.as_str(), p.message.as_str()))
+            .map(|p| {
+                (
+                    p.span.start.line,
+                    p.span.start.column,
+                    p.rule.as_str(),
+                    p.message.as_str(),
+                )
+            })
             .collect();
         assert_eq!(got.len(), 4, "{got:?}");
         assert_eq!(got[0].0, 3);
         assert_eq!(got[0].1, 1);
-        assert!(got[0].3.starts_with("inclde: unknown field `inclde`"), "{got:?}");
+        assert!(
+            got[0].3.starts_with("inclde: unknown field `inclde`"),
+            "{got:?}"
+        );
         assert_eq!((got[1].0, got[1].1), (5, 5));
-        assert!(got[1].3.starts_with("rules.x/y: unknown variant `fatal`"), "{got:?}");
+        assert!(
+            got[1].3.starts_with("rules.x/y: unknown variant `fatal`"),
+            "{got:?}"
+        );
         assert_eq!((got[2].0, got[2].1), (7, 1));
-        assert!(got[2].3.starts_with("site.titel: unknown field `titel`"), "{got:?}");
+        assert!(
+            got[2].3.starts_with("site.titel: unknown field `titel`"),
+            "{got:?}"
+        );
         assert_eq!(got[3].0, 8);
-        assert!(got[3].3.starts_with("history: invalid type: sequence"), "{got:?}");
-        assert!(problems.iter().all(|p| p.rule == RULE_INVALID && p.severity == Severity::Error));
+        assert!(
+            got[3].3.starts_with("history: invalid type: sequence"),
+            "{got:?}"
+        );
+        assert!(problems
+            .iter()
+            .all(|p| p.rule == RULE_INVALID && p.severity == Severity::Error));
     }
 
     #[test]

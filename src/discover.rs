@@ -14,7 +14,7 @@
 //! holding `.git`, else to its own directory.
 
 use crate::config::Config;
-use crate::diag::{Problem, Span};
+use crate::diag::{Problem, Severity, Span};
 use crate::model::{Entity, ValidatedFile};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashMap, HashSet};
@@ -350,8 +350,9 @@ fn walk_error(err: &ignore::Error) -> Option<Problem> {
         }
     }
     match err {
+        // Nothing is lost: the ancestor the link leads to is walked anyway.
         ignore::Error::Loop { ancestor, child } => Some(
-            Problem::error(
+            Problem::warning(
                 "io/symlink-loop",
                 display_path(child),
                 Span::file_start(),
@@ -377,7 +378,14 @@ fn walk_error(err: &ignore::Error) -> Option<Problem> {
                 (false, true) => ("io/unreadable", "cannot follow symbolic link"),
                 (false, false) => ("io/unreadable", "cannot read"),
             };
-            Some(Problem::error(
+            // A link loop hides nothing unless it stands where a catalog file should be.
+            let severity = if looped && !is_catalog_name(path) {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            Some(Problem::new(
+                severity,
                 rule,
                 display_path(path),
                 Span::file_start(),
@@ -804,5 +812,80 @@ mod tests {
         let e = input_error(Path::new("does/not/exist")).unwrap();
         assert_eq!(e, "does/not/exist: no such file or directory");
         assert!(input_error(Path::new(".")).is_none());
+    }
+
+    #[test]
+    fn location_targets_are_followed_relative_to_the_file_and_checked() {
+        use crate::model::testing;
+        use serde_json::json;
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("repo/org/catalog-info.yaml"), "");
+        write(&r.join("repo/teams/a.yaml"), "");
+        write(&r.join("repo/svc/one/catalog-info.yaml"), "");
+        write(&r.join("repo/svc/two/catalog-info.yaml"), "");
+        write(&r.join("outside.yaml"), "");
+        let source = SourceFile {
+            path: r.join("repo/org/catalog-info.yaml"),
+            display: "repo/org/catalog-info.yaml".into(),
+            repo: r.join("repo"),
+        };
+        let loc = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Location",
+            "metadata": {"name": "org"},
+            "spec": {"target": "../teams/a.yaml",
+                     "targets": ["../svc/*/catalog-info.yaml", "./missing.yaml",
+                                 "../../outside.yaml", "https://example.com/x.yaml",
+                                 "../teams/a.yaml", "../nothing/*.yaml"]}});
+        let file = testing::file(&source, vec![loc]);
+        let mut seen = HashSet::new();
+        seen.insert(canonical(&source.path));
+        let (files, problems) = follow_locations(std::slice::from_ref(&file), &mut seen);
+        let shown: Vec<_> = files.iter().map(|f| f.display.as_str()).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "repo/svc/one/catalog-info.yaml",
+                "repo/svc/two/catalog-info.yaml",
+                "repo/teams/a.yaml",
+            ]
+        );
+        assert!(files.iter().all(|f| f.repo == r.join("repo")));
+        let e = &file.entities[0];
+        let got: Vec<_> = problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.severity, p.span, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "location/missing-target",
+                    Severity::Warning,
+                    e.span_of("/spec/targets/1"),
+                    "Location target \"./missing.yaml\" does not exist (repo/org/missing.yaml)"
+                ),
+                (
+                    "location/outside-repo",
+                    Severity::Error,
+                    e.span_of("/spec/targets/2"),
+                    "Location target \"../../outside.yaml\" leaves the repository (SUB)"
+                ),
+                (
+                    "location/missing-target",
+                    Severity::Warning,
+                    e.span_of("/spec/targets/5"),
+                    "Location target \"../nothing/*.yaml\" matches no file"
+                ),
+            ]
+            .into_iter()
+            .map(|(a, b, c, d)| (a, b, c, d.replace("SUB", &display_path(&r.join("repo")))))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(a, b, c, d)| (*a, *b, *c, d.as_str()))
+            .collect::<Vec<_>>()
+        );
+        // A second pass finds nothing new: every target is in `seen` now.
+        let (again, _) = follow_locations(std::slice::from_ref(&file), &mut seen);
+        assert!(again.is_empty());
     }
 }

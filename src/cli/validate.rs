@@ -53,7 +53,8 @@ impl ChangedFiles {
     /// Whether a file, named as problems name it (relative to the working directory or
     /// absolute), is among the changed ones.
     pub fn contains(&self, file: &str) -> bool {
-        self.paths.contains(&crate::discover::canonical(Path::new(file)))
+        self.paths
+            .contains(&crate::discover::canonical(Path::new(file)))
     }
 }
 
@@ -196,8 +197,7 @@ pub fn report_problems(
         .map(|s| s.display.clone())
         .filter(|f| changed.map_or(true, |c| c.contains(f)))
         .collect();
-    let summary =
-        crate::diag::Summary::count(catalog.files, catalog.entities.len(), &problems);
+    let summary = crate::diag::Summary::count(catalog.files, catalog.entities.len(), &problems);
     let format = format.unwrap_or(Format::Human);
     let color = format == Format::Human
         && std::io::stdout().is_terminal()
