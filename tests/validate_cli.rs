@@ -89,16 +89,6 @@ fn component(name: &str, spec_extra: &str) -> String {
     )
 }
 
-const TEAM_A: &str = "\
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata:
-  name: team-a
-spec:
-  type: team
-  children: []
-";
-
 #[test]
 fn every_problem_in_every_file_is_reported_with_relative_display_paths() {
     let tmp = tempfile::tempdir().unwrap();
