@@ -443,8 +443,12 @@ pub fn score(catalog: &Catalog, config: &Config) -> Scores {
 
 /// Loads the inputs named by the config and evaluates them.
 pub fn score_with(catalog: &Catalog, config: &Config, options: Options) -> Scores {
+    let timer = crate::Timer::new();
     let inputs = load(config);
-    evaluate(catalog, inputs, options)
+    timer.lap("score: load scorecards, waivers, facts");
+    let scores = evaluate(catalog, inputs, options);
+    timer.lap("score: evaluate");
+    scores
 }
 
 /// Evaluates every scorecard for every entity it applies to.
