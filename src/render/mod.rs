@@ -29,6 +29,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
 
+/// A file every site has at its root (`api/entities.json`): how `portico build` recognises a
+/// directory it may replace.
+pub const SITE_MARKER: &str = "api/entities.json";
+
 /// Where templates come from: the built-in default theme, overridden by name from `--theme`.
 #[derive(Debug, Clone, Default)]
 pub struct Theme {
