@@ -118,11 +118,22 @@ pub fn build(
     theme: &render::Theme,
     out: &std::path::Path,
 ) -> anyhow::Result<Built> {
-    use anyhow::Context;
-    // Template errors surface before any work is done.
+    // Template errors and an unusable `out` surface before any work is done.
     let renderer = theme.load()?;
     check_replaceable(out)?;
-    let checked = check(inputs, config);
+    build_checked(check(inputs, config), config, &renderer, out)
+}
+
+/// score → docs → search → render for a catalog already checked (the CLI checks first so
+/// that it reports exactly what `validate` would).
+pub fn build_checked(
+    checked: Checked,
+    config: &Config,
+    renderer: &render::Renderer,
+    out: &std::path::Path,
+) -> anyhow::Result<Built> {
+    use anyhow::Context;
+    check_replaceable(out)?;
     let scores = score::score(&checked.catalog, config);
     let parent = out
         .parent()
@@ -141,16 +152,18 @@ pub fn build(
         &scores,
         &docs,
         config,
-        &renderer,
+        renderer,
         staging.path(),
     )?;
     // Swap: the old site moves aside, the new one takes its name, then the old one goes.
-    let old = out.exists().then(|| {
-        tempfile::Builder::new()
-            .prefix(".portico-old-")
-            .tempdir_in(parent)
-    });
-    let old = old.transpose()?;
+    let old = match out.exists() {
+        true => Some(
+            tempfile::Builder::new()
+                .prefix(".portico-old-")
+                .tempdir_in(parent)?,
+        ),
+        false => None,
+    };
     if let Some(old) = &old {
         std::fs::rename(out, old.path().join("site"))
             .with_context(|| format!("cannot move the previous {} aside", out.display()))?;
@@ -166,7 +179,7 @@ pub fn build(
 }
 
 /// `out` may be replaced when it is missing, empty, or a site portico wrote before.
-fn check_replaceable(out: &std::path::Path) -> anyhow::Result<()> {
+pub fn check_replaceable(out: &std::path::Path) -> anyhow::Result<()> {
     if !out.exists() {
         return Ok(());
     }
