@@ -58,7 +58,9 @@ impl Checked {
 /// read once however many Locations name it). The `rules` severity overrides of the config
 /// are applied to every problem found here; problems come out sorted.
 pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
+    let timer = Timer::new();
     let discovered = discover::discover(inputs, config);
+    timer.lap("discover");
     let (validator, mut problems) = validate::Validator::new(config);
     problems.extend(discovered.problems);
     let mut seen: HashSet<PathBuf> = discovered
@@ -78,11 +80,44 @@ pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
         files.extend(round);
         pending = next;
     }
+    timer.lap("parse + validate");
     let mut catalog = model::build(files);
+    timer.lap("model");
     catalog.problems.extend(problems);
     config.apply_rule_levels(&mut catalog.problems);
     diag::sort_problems(&mut catalog.problems);
     Checked { catalog }
+}
+
+/// Stage timings on stderr when `PORTICO_TIMINGS` is set (for benchmarks and profiling).
+pub struct Timer {
+    start: Option<std::cell::Cell<std::time::Instant>>,
+}
+
+impl Timer {
+    pub fn new() -> Self {
+        Timer {
+            start: std::env::var_os("PORTICO_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        }
+    }
+    /// Prints the time since the last lap (or since `new`) under `label`.
+    pub fn lap(&self, label: &str) {
+        if let Some(start) = &self.start {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "portico: {label}: {:.1} ms",
+                (now - start.get()).as_secs_f64() * 1000.0
+            );
+            start.set(now);
+        }
+    }
+}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Everything `portico build` produces, besides the files on disk.
