@@ -107,7 +107,11 @@ fn score_json(root: &Path, today: &str) -> Value {
         .arg(root)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -168,7 +172,10 @@ fn waiver_expiry_follows_today() {
         bad["checks"][3]["message"],
         "`coverage.lines` is 40, needs ≥ 80 (waiver expired on 2026-12-31)"
     );
-    assert_eq!(j["expiredWaivers"][0]["entity"], "component:default/bad-service");
+    assert_eq!(
+        j["expiredWaivers"][0]["entity"],
+        "component:default/bad-service"
+    );
     assert_eq!(j["expiredWaivers"][0]["line"], 2);
     assert_eq!(j["problems"][0]["rule"], "scorecard/waiver-expired");
 }
@@ -187,7 +194,9 @@ fn human_report_lists_unmet_checks() {
         .stdout(predicate::str::contains(
             "✗ fail           described [Silver]: `metadata.description` is missing",
         ))
-        .stdout(predicate::str::contains("2 entities: Gold 1, Silver 0, Bronze 1, none 0"));
+        .stdout(predicate::str::contains(
+            "2 entities: Gold 1, Silver 0, Bronze 1, none 0",
+        ));
 }
 
 #[test]
@@ -204,10 +213,20 @@ fn markdown_comment_with_baseline() {
     write(
         org.path(),
         "catalog-info.yaml",
-        &CATALOG.replace("  description: A service that does everything it should.\n", ""),
+        &CATALOG.replace(
+            "  description: A service that does everything it should.\n",
+            "",
+        ),
     );
     let out = portico()
-        .args(["score", "--format", "markdown", "--today", "2026-11-23", "--baseline"])
+        .args([
+            "score",
+            "--format",
+            "markdown",
+            "--today",
+            "2026-11-23",
+            "--baseline",
+        ])
         .arg(&base)
         .arg(org.path())
         .output()
@@ -217,7 +236,10 @@ fn markdown_comment_with_baseline() {
         md.contains("| `component:default/good-service` | Bronze | 66.7% | ⬇️ Gold → Bronze, -33.3, 1 new failing |"),
         "{md}"
     );
-    assert!(md.contains("| `component:default/bad-service` | Bronze | 33.3% | – |"), "{md}");
+    assert!(
+        md.contains("| `component:default/bad-service` | Bronze | 33.3% | – |"),
+        "{md}"
+    );
     assert!(md.contains("🆕 <b>Has a description</b>"), "{md}");
     assert!(md.contains("Write a **description**."), "{md}");
 }
@@ -227,17 +249,28 @@ fn gate_exit_codes() {
     let org = org();
     let gate = |args: &[&str]| {
         let mut c = portico();
-        c.args(["gate", "--today", "2026-11-23"]).args(args).arg(org.path());
+        c.args(["gate", "--today", "2026-11-23"])
+            .args(args)
+            .arg(org.path());
         c
     };
     // Met: 0.
     gate(&["--scorecard", "prod", "--min-level", "bronze"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("gate passed: 2 entities at Bronze or above (prod)"));
-    gate(&["--scorecard", "prod", "--min-level", "Gold", "--entity", "good-service"])
-        .assert()
-        .code(0);
+        .stdout(predicate::str::contains(
+            "gate passed: 2 entities at Bronze or above (prod)",
+        ));
+    gate(&[
+        "--scorecard",
+        "prod",
+        "--min-level",
+        "Gold",
+        "--entity",
+        "good-service",
+    ])
+    .assert()
+    .code(0);
     // Not met: 1, with the failing checks and their remediation.
     gate(&["--scorecard", "prod", "--min-level", "Silver"])
         .assert()
@@ -250,26 +283,48 @@ fn gate_exit_codes() {
     gate(&["--scorecard", "nope", "--min-level", "Silver"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no scorecard `nope` (known: prod)"));
+        .stderr(predicate::str::contains(
+            "no scorecard `nope` (known: prod)",
+        ));
     gate(&["--scorecard", "prod", "--min-level", "Platinum"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
             "scorecard `prod` has no level `Platinum` (levels: Bronze, Silver, Gold)",
         ));
-    gate(&["--scorecard", "prod", "--min-level", "Silver", "--entity", "ghost"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("component:default/ghost is not in the catalog"));
-    gate(&["--scorecard", "prod", "--min-level", "Silver", "--entity", "group:team-a"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("scorecard `prod` does not apply to group:team-a"));
+    gate(&[
+        "--scorecard",
+        "prod",
+        "--min-level",
+        "Silver",
+        "--entity",
+        "ghost",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "component:default/ghost is not in the catalog",
+    ));
+    gate(&[
+        "--scorecard",
+        "prod",
+        "--min-level",
+        "Silver",
+        "--entity",
+        "group:team-a",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "scorecard `prod` does not apply to group:team-a",
+    ));
     gate(&["--scorecard", "prod"]).assert().code(2);
     gate(&["--scorecard", "prod", "--fail-on", "new-failures"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--fail-on new-failures needs --baseline FILE"));
+        .stderr(predicate::str::contains(
+            "--fail-on new-failures needs --baseline FILE",
+        ));
 }
 
 #[test]
@@ -311,7 +366,10 @@ fn scorecard_typo_is_located() {
     write(
         org.path(),
         "scorecards/prod.yaml",
-        &CARD.replace("    remediation: Write tests.\n", "    remediaton: Write tests.\n"),
+        &CARD.replace(
+            "    remediation: Write tests.\n",
+            "    remediaton: Write tests.\n",
+        ),
     );
     let shown = format!("{}/scorecards/prod.yaml", org.path().display());
     portico()
@@ -370,6 +428,14 @@ fn example_repo_scorecards_load_cleanly() {
         .iter()
         .map(|p| p["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, vec!["scorecard/waiver-expired"], "{:#}", j["problems"]);
-    assert_eq!(j["expiredWaivers"][0]["entity"], "component:default/checkout-web");
+    assert_eq!(
+        rules,
+        vec!["scorecard/waiver-expired"],
+        "{:#}",
+        j["problems"]
+    );
+    assert_eq!(
+        j["expiredWaivers"][0]["entity"],
+        "component:default/checkout-web"
+    );
 }

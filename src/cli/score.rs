@@ -194,7 +194,9 @@ pub fn run(args: Args) -> ExitCode {
             let mut json = report::to_json(&scores);
             if args.scorecard.is_some() {
                 if let Some(cards) = json["scorecards"].as_array_mut() {
-                    cards.retain(|c| Some(c["id"].as_str().unwrap_or("")) == args.scorecard.as_deref());
+                    cards.retain(|c| {
+                        Some(c["id"].as_str().unwrap_or("")) == args.scorecard.as_deref()
+                    });
                 }
             }
             let mut s = serde_json::to_string_pretty(&json).unwrap_or_default();
@@ -284,12 +286,7 @@ pub fn gate(args: GateArgs) -> ExitCode {
         for (w, text) in wanted.iter().zip(&args.entity) {
             match scores.for_entity(*w).iter().find(|r| r.scorecard == s) {
                 Some(r) => out.push(r),
-                None => {
-                    return fail(&format!(
-                        "scorecard `{}` does not apply to {text}",
-                        card.id
-                    ))
-                }
+                None => return fail(&format!("scorecard `{}` does not apply to {text}", card.id)),
             }
         }
         out
@@ -365,7 +362,11 @@ pub fn gate(args: GateArgs) -> ExitCode {
         out.push_str(&format!(
             "gate failed: {failed} of {} entit{} not {what} ({})\n",
             results.len(),
-            if results.len() == 1 { "y is" } else { "ies are" },
+            if results.len() == 1 {
+                "y is"
+            } else {
+                "ies are"
+            },
             card.id
         ));
     } else {

@@ -706,17 +706,37 @@ fn eval_codeowners(ctx: &Ctx, e: &Entity) -> Eval {
     let Some(owner_ref) = EntityRef::parse(owner, Some("group"), e.namespace()) else {
         return Eval::Fail(format!("owner `{owner}` is not a valid reference"));
     };
+    // GitHub reads CODEOWNERS at the repository root; a directory holding several
+    // repositories' worth of entities (a monorepo, or the example organisation) may keep one
+    // per project, so the nearest one from the entity's directory up to the root wins.
     let repo = e.source.repo.clone();
-    let file = ctx.codeowners.get(repo.clone(), || {
-        for p in CODEOWNERS_PATHS {
-            let path = repo.join(p);
-            if path.is_file() {
-                let text = ctx.text(&path, &repo)?;
-                return Ok(Some(Arc::new(parse_codeowners(p, &text))));
+    let dir = entity_dir(e);
+    let mut file = Ok(None);
+    for d in dir.ancestors() {
+        let found = ctx.codeowners.get(d.to_path_buf(), || {
+            for p in CODEOWNERS_PATHS {
+                let path = d.join(p);
+                if path.is_file() {
+                    let text = ctx.text(&path, &repo)?;
+                    let shown = match d.strip_prefix(&repo) {
+                        Ok(rel) if !rel.as_os_str().is_empty() => {
+                            format!("{}/{p}", rel.to_string_lossy().replace('\\', "/"))
+                        }
+                        _ => p.to_string(),
+                    };
+                    return Ok(Some(Arc::new(parse_codeowners(&shown, &text))));
+                }
             }
+            Ok(None)
+        });
+        if !matches!(found, Ok(None)) {
+            file = found;
+            break;
         }
-        Ok(None)
-    });
+        if d == repo || d.as_os_str().is_empty() || !d.starts_with(&repo) {
+            break;
+        }
+    }
     let co = match file {
         Err(why) => return Eval::Error(format!("CODEOWNERS: {why}")),
         Ok(None) => {
