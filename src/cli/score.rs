@@ -167,6 +167,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(x) => x,
         Err(code) => return code,
     };
+    let mut only = None;
     if let Some(id) = &args.scorecard {
         let Some(s) = scores.scorecard_index(id) else {
             print_problems(&scores);
@@ -176,6 +177,7 @@ pub fn run(args: Args) -> ExitCode {
             ));
         };
         scores.results.retain(|r| r.scorecard == s);
+        only = Some(s);
     }
     if !args.entity.is_empty() {
         match entity_keys(&args.entity, &checked.catalog) {
@@ -188,7 +190,7 @@ pub fn run(args: Args) -> ExitCode {
             if !scores.problems.is_empty() {
                 print_problems(&scores);
             }
-            report::human(&scores, args.verbose)
+            report::human(&scores, args.verbose, only)
         }
         Format::Json => {
             let mut json = report::to_json(&scores);

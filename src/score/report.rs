@@ -245,13 +245,16 @@ fn outcome_mark(o: Outcome) -> &'static str {
 
 /// The human report: per scorecard, each entity's level and score with its unmet checks.
 /// `verbose` lists passing checks too.
-pub fn human(scores: &Scores, verbose: bool) -> String {
+pub fn human(scores: &Scores, verbose: bool, only: Option<usize>) -> String {
     let mut out = String::new();
     if scores.scorecards.is_empty() {
         out.push_str("no scorecards found (scorecards/*.yaml, or `scorecards:` in portico.yaml)\n");
         return out;
     }
     for (s, card) in scores.scorecards.iter().enumerate() {
+        if only.is_some_and(|o| o != s) {
+            continue;
+        }
         let levels: Vec<&str> = card.levels.iter().map(|l| l.name.as_str()).collect();
         let _ = writeln!(
             out,

@@ -436,8 +436,8 @@ pub fn eval(rule: &Rule, ctx: &Ctx, i: usize) -> Eval {
             }
         }
         Rule::Not(inner) => match eval(inner, ctx, i) {
-            Eval::Pass(m) => Eval::Fail(format!("expected not: {m}")),
-            Eval::Fail(m) => Eval::Pass(format!("as expected, {m}")),
+            Eval::Pass(m) => Eval::Fail(format!("{m}, which it must not")),
+            Eval::Fail(m) => Eval::Pass(format!("as required, {m}")),
             other => other,
         },
         Rule::Field { path, pred } => {
