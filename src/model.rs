@@ -687,6 +687,32 @@ impl Catalog {
         out
     }
 
+    /// Entity `i` as Backstage's catalog API returns it: the stored entity plus its
+    /// `relations` (`type`, `targetRef` as Backstage stringifies it, all lower-case, and the
+    /// `target` triple), sorted. Dangling relations are left out, as Backstage does.
+    pub fn entity_json(&self, i: usize) -> Json {
+        let mut data = self.entities[i].data.clone();
+        let relations: Vec<Json> = self.relations[i]
+            .iter()
+            .filter(|r| r.resolved.is_some())
+            .map(|r| {
+                serde_json::json!({
+                    "type": r.kind,
+                    "targetRef": r.target.key(),
+                    "target": {
+                        "kind": r.target.kind,
+                        "namespace": r.target.namespace,
+                        "name": r.target.name,
+                    },
+                })
+            })
+            .collect();
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("relations".into(), Json::Array(relations));
+        }
+        data
+    }
+
     /// Indices into `problems` for every entity, in one pass (what a site with thousands of
     /// entities wants instead of calling `problems_of` for each).
     pub fn problem_index(&self) -> Vec<Vec<usize>> {
@@ -989,6 +1015,13 @@ mod tests {
             Some("domain:default/sales")
         );
         assert_eq!(c.of_kind("api").count(), 2);
+        let j = c.entity_json(c.find("api:web-api").unwrap());
+        assert_eq!(
+            j["relations"][0],
+            json!({"type": "apiProvidedBy", "targetRef": "component:default/web",
+                   "target": {"kind": "Component", "namespace": "default", "name": "web"}})
+        );
+        assert_eq!(j["metadata"]["name"], "web-api");
     }
 
     #[test]
