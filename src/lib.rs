@@ -25,6 +25,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod score;
 pub mod search;
 pub mod validate;
