@@ -345,10 +345,7 @@ enum ChunkEnd {
     Done(usize),
     /// A syntax (or budget) error at `line` (1-based, relative to the chunk); documents from
     /// `next_index` on are still to be read.
-    Failed {
-        line: usize,
-        next_index: usize,
-    },
+    Failed { line: usize, next_index: usize },
 }
 
 /// A collection being built.

@@ -8,9 +8,10 @@ use serde_json::Value as Json;
 /// `[a-z0-9]` runs separated by `-` (several allowed), 1..=63 characters (RFC 1123 label).
 pub fn is_dns_label(s: &str) -> bool {
     (1..=63).contains(&s.len())
-        && s.split('-')
-            .filter(|p| !p.is_empty())
-            .all(|p| p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-').filter(|p| !p.is_empty()).all(|p| {
+            p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -27,8 +28,7 @@ pub fn is_object_name(s: &str) -> bool {
     (1..=63).contains(&s.len())
         && b[0].is_ascii_alphanumeric()
         && b[b.len() - 1].is_ascii_alphanumeric()
-        && b
-            .iter()
+        && b.iter()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
@@ -268,7 +268,17 @@ mod tests {
         for ok in ["a", "A-b_c.d", "x1", &"a".repeat(63), "9"] {
             assert!(is_object_name(ok), "{ok}");
         }
-        for bad in ["", "-a", "a-", "a b", "a/b", "é", &"a".repeat(64), "a_", ".a"] {
+        for bad in [
+            "",
+            "-a",
+            "a-",
+            "a b",
+            "a/b",
+            "é",
+            &"a".repeat(64),
+            "a_",
+            ".a",
+        ] {
             assert!(!is_object_name(bad), "{bad}");
         }
     }
@@ -319,10 +329,26 @@ mod tests {
             got,
             vec![
                 ("/metadata/name".into(), false, "entity/name-format"),
-                ("/metadata/namespace".into(), false, "entity/namespace-format"),
-                ("/metadata/labels/a~1b~1c".into(), true, "entity/label-key-format"),
-                ("/metadata/labels/a~1b~1c".into(), false, "entity/label-value-format"),
-                ("/metadata/annotations/-x".into(), true, "entity/annotation-key-format"),
+                (
+                    "/metadata/namespace".into(),
+                    false,
+                    "entity/namespace-format"
+                ),
+                (
+                    "/metadata/labels/a~1b~1c".into(),
+                    true,
+                    "entity/label-key-format"
+                ),
+                (
+                    "/metadata/labels/a~1b~1c".into(),
+                    false,
+                    "entity/label-value-format"
+                ),
+                (
+                    "/metadata/annotations/-x".into(),
+                    true,
+                    "entity/annotation-key-format"
+                ),
                 ("/metadata/tags/1".into(), false, "entity/tag-format"),
                 ("/metadata/links/0/url".into(), false, "entity/link-url"),
                 ("/metadata/links/0/title".into(), false, "entity/link-title"),

@@ -62,11 +62,23 @@ impl Validator {
         };
         let kinds = vec![
             kind("API", CORE_VERSIONS, "kinds/api.v1alpha1.schema.json"),
-            kind("Component", CORE_VERSIONS, "kinds/component.v1alpha1.schema.json"),
+            kind(
+                "Component",
+                CORE_VERSIONS,
+                "kinds/component.v1alpha1.schema.json",
+            ),
             kind("Domain", CORE_VERSIONS, "kinds/domain.v1alpha1.schema.json"),
             kind("Group", CORE_VERSIONS, "kinds/group.v1alpha1.schema.json"),
-            kind("Location", CORE_VERSIONS, "kinds/location.v1alpha1.schema.json"),
-            kind("Resource", CORE_VERSIONS, "kinds/resource.v1alpha1.schema.json"),
+            kind(
+                "Location",
+                CORE_VERSIONS,
+                "kinds/location.v1alpha1.schema.json",
+            ),
+            kind(
+                "Resource",
+                CORE_VERSIONS,
+                "kinds/resource.v1alpha1.schema.json",
+            ),
             kind("System", CORE_VERSIONS, "kinds/system.v1alpha1.schema.json"),
             kind("User", CORE_VERSIONS, "kinds/user.v1alpha1.schema.json"),
             kind(
@@ -94,7 +106,7 @@ impl Validator {
                         schema: compiled,
                     })
                 }
-                Err(p) => problems.push(p),
+                Err(p) => problems.push(*p),
             }
         }
         (
@@ -113,7 +125,8 @@ impl Validator {
         let mut problems = file.problems;
         let mut entities = Vec::new();
         for doc in file.docs {
-            let (entity, mut doc_problems) = self.validate_document(&file.source, doc.index, doc.root);
+            let (entity, mut doc_problems) =
+                self.validate_document(&file.source, doc.index, doc.root);
             for p in &mut doc_problems {
                 p.document = Some(doc.index);
                 if let Some(e) = &entity {
@@ -296,8 +309,13 @@ impl Validator {
                 continue;
             }
             problems.push(
-                Problem::error(f.rule, file, span_at(&root, &f.pointer, f.at_key), f.message)
-                    .with_hint(f.hint),
+                Problem::error(
+                    f.rule,
+                    file,
+                    span_at(&root, &f.pointer, f.at_key),
+                    f.message,
+                )
+                .with_hint(f.hint),
             );
         }
 

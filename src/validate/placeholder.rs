@@ -212,9 +212,8 @@ impl Ctx<'_> {
             self.source.repo.clone()
         };
         let repo_abs = normalize(&std::path::absolute(&repo).map_err(|_| "cannot be located")?);
-        let joined = normalize(
-            &std::path::absolute(file_dir.join(rel)).map_err(|_| "cannot be located")?,
-        );
+        let joined =
+            normalize(&std::path::absolute(file_dir.join(rel)).map_err(|_| "cannot be located")?);
         if !joined.starts_with(&repo_abs) {
             return Err("leaves the repository");
         }

@@ -11,17 +11,50 @@ const BASE: &str = "https://portico.dev/schemas/";
 
 /// Every built-in schema: path under `schemas/` and its text.
 pub const BUILTIN_SCHEMAS: &[(&str, &str)] = &[
-    ("entity.schema.json", include_str!("../../schemas/entity.schema.json")),
-    ("entity-meta.schema.json", include_str!("../../schemas/entity-meta.schema.json")),
-    ("kinds/api.v1alpha1.schema.json", include_str!("../../schemas/kinds/api.v1alpha1.schema.json")),
-    ("kinds/component.v1alpha1.schema.json", include_str!("../../schemas/kinds/component.v1alpha1.schema.json")),
-    ("kinds/domain.v1alpha1.schema.json", include_str!("../../schemas/kinds/domain.v1alpha1.schema.json")),
-    ("kinds/group.v1alpha1.schema.json", include_str!("../../schemas/kinds/group.v1alpha1.schema.json")),
-    ("kinds/location.v1alpha1.schema.json", include_str!("../../schemas/kinds/location.v1alpha1.schema.json")),
-    ("kinds/resource.v1alpha1.schema.json", include_str!("../../schemas/kinds/resource.v1alpha1.schema.json")),
-    ("kinds/system.v1alpha1.schema.json", include_str!("../../schemas/kinds/system.v1alpha1.schema.json")),
-    ("kinds/user.v1alpha1.schema.json", include_str!("../../schemas/kinds/user.v1alpha1.schema.json")),
-    ("kinds/template.v1beta3.schema.json", include_str!("../../schemas/kinds/template.v1beta3.schema.json")),
+    (
+        "entity.schema.json",
+        include_str!("../../schemas/entity.schema.json"),
+    ),
+    (
+        "entity-meta.schema.json",
+        include_str!("../../schemas/entity-meta.schema.json"),
+    ),
+    (
+        "kinds/api.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/api.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/component.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/component.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/domain.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/domain.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/group.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/group.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/location.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/location.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/resource.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/resource.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/system.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/system.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/user.v1alpha1.schema.json",
+        include_str!("../../schemas/kinds/user.v1alpha1.schema.json"),
+    ),
+    (
+        "kinds/template.v1beta3.schema.json",
+        include_str!("../../schemas/kinds/template.v1beta3.schema.json"),
+    ),
 ];
 
 fn builtin(path: &str) -> Option<Json> {
@@ -86,12 +119,12 @@ fn read_schema_file(path: &Path) -> Result<Json, String> {
 
 /// A user schema, relative to the config's directory. Problems are reported at the schema
 /// file (rule `config/schema`).
-pub fn compile_user(root: &Path, rel: &str) -> Result<jsonschema::Validator, Problem> {
+pub fn compile_user(root: &Path, rel: &str) -> Result<jsonschema::Validator, Box<Problem>> {
     let path = root.join(rel);
     let display = path.to_string_lossy().replace('\\', "/");
     let fail = |msg: String| {
-        Problem::error("config/schema", display.clone(), crate::diag::Span::file_start(), msg)
-            .with_hint("schemas: in portico.yaml lists JSON Schema files (JSON or YAML), relative to portico.yaml")
+        Box::new(Problem::error("config/invalid", display.clone(), crate::diag::Span::file_start(), msg)
+            .with_hint("schemas: in portico.yaml lists JSON Schema files (JSON or YAML), relative to portico.yaml"))
     };
     let schema = read_schema_file(&path).map_err(|e| fail(format!("schema {rel}: {e}")))?;
     let base = std::path::absolute(&path)
@@ -173,7 +206,14 @@ pub fn errors(
                     "schema/required",
                     super::span_at(root, &pointer, false),
                     format!("missing required field `{missing}`"),
-                    Some(format!("add `{name}:` under {}", if pointer.is_empty() { "the document root".to_string() } else { format!("`{field}`") })),
+                    Some(format!(
+                        "add `{name}:` under {}",
+                        if pointer.is_empty() {
+                            "the document root".to_string()
+                        } else {
+                            format!("`{field}`")
+                        }
+                    )),
                 )
             }
             ValidationErrorKind::Type { kind } => {
@@ -215,7 +255,10 @@ pub fn errors(
                 (
                     "schema/enum",
                     super::span_at(root, &pointer, false),
-                    format!("`{field}` must be one of {}, found {found}", list.join(", ")),
+                    format!(
+                        "`{field}` must be one of {}, found {found}",
+                        list.join(", ")
+                    ),
                     None,
                 )
             }
