@@ -45,16 +45,6 @@ pub const ALL: &[Rule] = &[
         "A malformed entity reference",
     ),
     rule(
-        "catalog/location-target",
-        Warning,
-        "A Location target that does not exist",
-    ),
-    rule(
-        "catalog/techdocs-ref",
-        Warning,
-        "A backstage.io/techdocs-ref directory without mkdocs.yml",
-    ),
-    rule(
         "config/invalid",
         Error,
         "portico.yaml is malformed or names a file that cannot be used (a user schema that does not compile)",
@@ -140,6 +130,16 @@ pub const ALL: &[Rule] = &[
         "A file that cannot be read, is not UTF-8, or is binary",
     ),
     rule(
+        "io/not-a-file",
+        Error,
+        "A catalog path that is a FIFO, socket or device (never read)",
+    ),
+    rule(
+        "io/symlink-loop",
+        Warning,
+        "A symbolic link that leads back to itself or an ancestor directory",
+    ),
+    rule(
         "io/too-large",
         Error,
         "A file over the size limit, not read",
@@ -147,7 +147,17 @@ pub const ALL: &[Rule] = &[
     rule(
         "io/unreadable",
         Error,
-        "A file that cannot be read",
+        "A file or directory that cannot be read",
+    ),
+    rule(
+        "location/missing-target",
+        Warning,
+        "A Location target that does not exist or matches no file",
+    ),
+    rule(
+        "location/outside-repo",
+        Error,
+        "A Location target that leaves the repository of its file",
     ),
     rule(
         "placeholder/invalid",
@@ -208,6 +218,11 @@ pub const ALL: &[Rule] = &[
         "schema/type",
         Error,
         "A field has the wrong type",
+    ),
+    rule(
+        "techdocs/missing-mkdocs",
+        Warning,
+        "A backstage.io/techdocs-ref dir: without mkdocs.yml",
     ),
     rule(
         "user-schema",
