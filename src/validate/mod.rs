@@ -18,7 +18,6 @@ use crate::diag::{Problem, Severity, Span};
 use crate::model::{Entity, EntityRef, ValidatedFile, DEFAULT_NAMESPACE};
 use crate::parse::{Node, ParsedFile, Value};
 use serde_json::Value as Json;
-use std::collections::BTreeMap;
 
 pub use schema::BUILTIN_SCHEMAS;
 
@@ -43,7 +42,8 @@ pub struct Validator {
     envelope: jsonschema::Validator,
     kinds: Vec<KnownKind>,
     user: Vec<UserSchema>,
-    rules: BTreeMap<String, RuleLevel>,
+    /// For the `rules:` severity overrides (which decide whether an entity is valid).
+    config: Config,
 }
 
 /// Root fields Backstage accepts in a catalog file (`NoForeignRootFieldsEntityPolicy`).
@@ -114,7 +114,11 @@ impl Validator {
                 envelope,
                 kinds,
                 user,
-                rules: config.rules.clone(),
+                config: Config {
+                    rules: config.rules.clone(),
+                    file: config.file.clone(),
+                    ..Config::default()
+                },
             },
             problems,
         )
@@ -163,21 +167,7 @@ impl Validator {
 
     /// `portico.yaml` `rules:` severity overrides (`off` drops the problem).
     fn apply_rule_levels(&self, problems: &mut Vec<Problem>) {
-        if self.rules.is_empty() {
-            return;
-        }
-        problems.retain_mut(|p| match self.rules.get(&p.rule) {
-            Some(RuleLevel::Off) => false,
-            Some(RuleLevel::Error) => {
-                p.severity = Severity::Error;
-                true
-            }
-            Some(RuleLevel::Warning) => {
-                p.severity = Severity::Warning;
-                true
-            }
-            None => true,
-        });
+        self.config.apply_rule_levels(problems);
     }
 
     /// One document: the entity (when it has a kind and a name) and its problems.
