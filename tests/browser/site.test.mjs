@@ -9,7 +9,7 @@ import path from 'node:path';
 import {
   SITE_DIR, launch, newPage, fileMode, serveMode, entities, entityPath, displayName, refOf,
   relationTargets, byRef, pickComponent, pickOpenApi, visibleRows, focusStyle, screenshot,
-  pageProblems, FIXTURE_REF, kindOf,
+  pageProblems, FIXTURE_REF, kindOf, ns, pickDocs,
 } from './lib/harness.mjs';
 
 const KIND_WORDS = {
@@ -160,6 +160,44 @@ for (const makeMode of [fileMode, serveMode]) {
         assert.ok(t.toLowerCase().includes(query.toLowerCase()), `row "${t.trim().slice(0, 80)}" does not contain "${query}"`);
       }
       await page.waitForFunction((q) => decodeURIComponent(location.href).includes(q), query);
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    });
+
+    it('catalog sorts by a column, by mouse and by keyboard', async () => {
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url('catalog/'));
+      await page.locator('main table').waitFor();
+      const firstCells = () => visibleRows(page).evaluateAll((rows) =>
+        rows.map((r) => (r.cells[0]?.innerText || '').trim().toLowerCase()));
+      const header = page.locator('main table thead th').first();
+      const control = header.locator('button, a').first();
+      const sorted = (a, dir) => a.every((v, i) => i === 0 ||
+        (dir === 'ascending' ? a[i - 1].localeCompare(v) <= 0 : a[i - 1].localeCompare(v) >= 0));
+      await control.click();
+      await page.waitForFunction(() => /ascending|descending/.test(
+        document.querySelector('main table thead th')?.getAttribute('aria-sort') || ''));
+      const dir1 = await header.getAttribute('aria-sort');
+      assert.ok(sorted(await firstCells(), dir1), `rows are sorted ${dir1} by the first column`);
+      await control.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((d) =>
+        (document.querySelector('main table thead th')?.getAttribute('aria-sort') || d) !== d, dir1);
+      const dir2 = await header.getAttribute('aria-sort');
+      assert.ok(sorted(await firstCells(), dir2), `rows are sorted ${dir2} after Enter`);
+      await page.context().close();
+    });
+
+    it('entity page links its docs, and the docs link back to the entity', async () => {
+      const e = pickDocs();
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url(entityPath(e)));
+      const toDocs = page.locator(`main a[href*="docs/${ns(e)}/${kindOf(e)}/${e.metadata.name}/"]`).first();
+      await toDocs.click();
+      await page.waitForURL((u) => u.pathname.includes(`/docs/${ns(e)}/${kindOf(e)}/${e.metadata.name}/`));
+      const back = page.locator(`a[href*="catalog/${ns(e)}/${kindOf(e)}/${e.metadata.name}/"]`).first();
+      await back.click();
+      await page.waitForURL((u) => sameEntityUrl(u.href, e));
       assert.deepEqual(pageProblems(page), []);
       await page.context().close();
     });

@@ -34,7 +34,7 @@ export const SCREENSHOT_DIR = path.resolve(
 fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
 
 /** How long one wait for a page condition may take before the test fails (ms). */
-export const WAIT = 15_000;
+export const WAIT = 10_000;
 
 // ---------------------------------------------------------------------------------------------
 // Browser
@@ -135,10 +135,10 @@ function httpStatus(url) {
  * `portico serve SITE_INPUT --port P` as a child process on 127.0.0.1; resolves once its home
  * page answers 200. `stop()` ends it (and only it).
  */
-export async function serveMode() {
+export async function serveMode(input = SITE_INPUT) {
   const port = await freePort();
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-serve-'));
-  const child = spawn(PORTICO_BIN, ['serve', SITE_INPUT, '--port', String(port)], {
+  const child = spawn(PORTICO_BIN, ['serve', input, '--port', String(port)], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
