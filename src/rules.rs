@@ -235,11 +235,6 @@ pub const ALL: &[Rule] = &[
         "A scorecard file does not match schemas/scorecard.schema.json",
     ),
     rule(
-        "scorecard/waiver-expired",
-        Warning,
-        "A scorecard waiver whose expiry date has passed; the check counts again",
-    ),
-    rule(
         "scorecard/waiver-unknown",
         Warning,
         "A scorecard waiver for an entity or check that does not exist",

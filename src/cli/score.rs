@@ -352,33 +352,35 @@ pub fn gate(args: GateArgs) -> ExitCode {
             }
         }
     }
-    let what = match (args.fail_on, min) {
-        (FailOn::BelowLevel, Some(l)) => format!("at {} or above", card.levels[l].name),
-        (FailOn::NewFailures, Some(l)) => {
-            format!("without new failures up to {}", card.levels[l].name)
-        }
-        (FailOn::NewFailures, None) => "without new failures".to_string(),
-        (FailOn::BelowLevel, None) => unreachable!("checked above"),
-    };
-    if failed > 0 {
-        out.push_str(&format!(
-            "gate failed: {failed} of {} entit{} not {what} ({})\n",
-            results.len(),
-            if results.len() == 1 {
-                "y is"
-            } else {
-                "ies are"
-            },
+    let n = results.len();
+    let entities = |n: usize| format!("{n} entit{}", if n == 1 { "y" } else { "ies" });
+    let upto = min
+        .map(|l| format!(" up to {}", card.levels[l].name))
+        .unwrap_or_default();
+    out.push_str(&match (args.fail_on, failed > 0) {
+        (FailOn::BelowLevel, true) => format!(
+            "gate failed: {failed} of {} below {} ({})\n",
+            entities(n),
+            card.levels[min.unwrap_or(0)].name,
             card.id
-        ));
-    } else {
-        out.push_str(&format!(
-            "gate passed: {} entit{} {what} ({})\n",
-            results.len(),
-            if results.len() == 1 { "y" } else { "ies" },
+        ),
+        (FailOn::BelowLevel, false) => format!(
+            "gate passed: {} at {} or above ({})\n",
+            entities(n),
+            card.levels[min.unwrap_or(0)].name,
             card.id
-        ));
-    }
+        ),
+        (FailOn::NewFailures, true) => format!(
+            "gate failed: {failed} of {} with new failing checks{upto} ({})\n",
+            entities(n),
+            card.id
+        ),
+        (FailOn::NewFailures, false) => format!(
+            "gate passed: no new failing checks{upto} in {} ({})\n",
+            entities(n),
+            card.id
+        ),
+    });
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     super::exit(if failed > 0 {
         super::EXIT_PROBLEMS

@@ -472,7 +472,7 @@ pub fn evaluate(catalog: &Catalog, inputs: Inputs, options: Options) -> Scores {
             .entry((w.entity.key(), w.check.as_str()))
             .or_default()
             .push(i);
-        problems.extend(check_waiver(w, &scorecards, catalog, today));
+        problems.extend(check_waiver(w, &scorecards, catalog));
     }
 
     let results: Vec<EntityResult> = (0..catalog.entities.len())
@@ -498,28 +498,11 @@ pub fn evaluate(catalog: &Catalog, inputs: Inputs, options: Options) -> Scores {
     }
 }
 
-fn check_waiver(
-    w: &Waiver,
-    cards: &[Scorecard],
-    catalog: &Catalog,
-    today: NaiveDate,
-) -> Vec<Problem> {
+fn check_waiver(w: &Waiver, cards: &[Scorecard], catalog: &Catalog) -> Vec<Problem> {
+    // An expired waiver is listed (`Scores::expired_waivers`: the reports, the JSON, the
+    // site) rather than reported as a problem: a build must not start failing on a date
+    // without any change to its input.
     let mut out = vec![];
-    if !w.active(today) {
-        out.push(
-            Problem::warning(
-                "scorecard/waiver-expired",
-                w.file.as_str(),
-                w.span,
-                format!(
-                    "waiver of `{}` for {} expired on {}; the check counts again",
-                    w.check, w.entity, w.expires
-                ),
-            )
-            .with_hint("renew it with a new `expires` date or fix the check")
-            .with_entity(w.entity.to_string()),
-        );
-    }
     let known_check = cards.iter().any(|c| {
         w.scorecard.as_ref().map_or(true, |s| *s == c.id)
             && c.checks.iter().any(|k| k.id == w.check)

@@ -333,15 +333,27 @@ pub fn human(scores: &Scores, verbose: bool, only: Option<usize>) -> String {
 const MAX_COMMENT: usize = 60_000;
 const MAX_ROWS: usize = 100;
 
+/// Escapes Markdown (and HTML) in text for a table cell or list item. Code spans written
+/// with backticks are kept as code; a `|` is escaped everywhere so tables hold.
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    let code_spans = s.matches('`').count() % 2 == 0;
+    let mut in_code = false;
     for ch in s.chars() {
         match ch {
-            '|' | '<' | '>' | '*' | '_' | '`' | '[' | ']' | '\\' => {
+            '`' if code_spans => {
+                in_code = !in_code;
+                out.push(ch);
+            }
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            _ if in_code => out.push(ch),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' | '#' => {
                 out.push('\\');
                 out.push(ch);
             }
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
@@ -359,7 +371,8 @@ pub fn markdown(scores: &Scores, baseline: Option<&Baseline>) -> String {
     if let Some(today) = scores.today {
         let _ = writeln!(out, "_Computed for {today}._\n");
     }
-    let mut fixes: BTreeMap<(bool, String), Vec<String>> = BTreeMap::new();
+    // (scorecard, check) → entities failing it, each marked new (not failing in the baseline).
+    let mut fixes: BTreeMap<(usize, usize), Vec<(bool, String)>> = BTreeMap::new();
     for (s, card) in scores.scorecards.iter().enumerate() {
         let results: Vec<&EntityResult> = scores.for_scorecard(s).collect();
         let _ = writeln!(out, "### {}\n", md_escape(&card.title));
@@ -441,16 +454,15 @@ pub fn markdown(scores: &Scores, baseline: Option<&Baseline>) -> String {
                 .iter()
                 .filter(|c| c.counted && c.outcome.is_failure())
             {
-                let check = &card.checks[c.check];
                 let is_new = baseline.is_some() && new_set.contains(&c.check);
-                fixes
-                    .entry((!is_new, format!("{}/{}", card.id, check.id)))
-                    .or_default()
-                    .push(format!(
+                fixes.entry((s, c.check)).or_default().push((
+                    is_new,
+                    format!(
                         "`{}`: {}",
                         r.entity_ref.replace('`', ""),
                         md_escape(&c.message)
-                    ));
+                    ),
+                ));
             }
         }
         if results.len() > MAX_ROWS {
@@ -460,26 +472,32 @@ pub fn markdown(scores: &Scores, baseline: Option<&Baseline>) -> String {
     }
     if !fixes.is_empty() {
         out.push_str("### What to fix\n\n");
-        for ((old, key), entities) in &fixes {
-            let (card_id, check_id) = key.split_once('/').unwrap_or((key, ""));
-            let Some(card) = scores.scorecards.iter().find(|c| c.id == card_id) else {
-                continue;
-            };
-            let Some(check) = card.checks.iter().find(|c| c.id == check_id) else {
-                continue;
-            };
+        // Checks with new failures first, then by how many entities fail them.
+        let mut order: Vec<_> = fixes.iter().collect();
+        order.sort_by_key(|(k, v)| (!v.iter().any(|(n, _)| *n), std::cmp::Reverse(v.len()), **k));
+        for ((s, c), entities) in order {
+            let card = &scores.scorecards[*s];
+            let check = &card.checks[*c];
+            let new = entities.iter().filter(|(n, _)| *n).count();
             let _ = writeln!(
                 out,
-                "<details><summary>{}<b>{}</b> ({}, {}) — {} entit{}</summary>\n",
-                if *old { "" } else { "🆕 " },
+                "<details><summary>{}<b>{}</b> ({}, {}) — {} entit{}{}</summary>\n",
+                if new > 0 { "🆕 " } else { "" },
                 html_escape(&check.title),
                 html_escape(&card.title),
                 html_escape(&card.levels[check.level].name),
                 entities.len(),
-                if entities.len() == 1 { "y" } else { "ies" }
+                if entities.len() == 1 { "y" } else { "ies" },
+                if new > 0 && new < entities.len() {
+                    format!(", {new} new")
+                } else {
+                    String::new()
+                }
             );
-            for e in entities.iter().take(20) {
-                let _ = writeln!(out, "- {e}");
+            let mut listed: Vec<&(bool, String)> = entities.iter().collect();
+            listed.sort_by_key(|(n, _)| !n);
+            for (n, e) in listed.iter().take(20) {
+                let _ = writeln!(out, "- {}{e}", if *n { "🆕 " } else { "" });
             }
             if entities.len() > 20 {
                 let _ = writeln!(out, "- …and {} more", entities.len() - 20);

@@ -347,7 +347,6 @@ fn docs_rule_uses_built_docs_and_broken_links() {
             "broken",
         )
         .with_entity("component:default/payments")],
-        ..Default::default()
     };
     let c = card("id: t\ntitle: T\nlevels: [A]\nchecks:\n  - {id: c, title: C, level: A, rule: {docs: {minPages: 5, maxBrokenLinks: 0}}}\n");
     let docs = ScanDocs {
@@ -604,9 +603,8 @@ fn waivers_exempt_until_they_expire() {
         .message
         .ends_with("(waiver expired on 2026-12-31)"));
     assert_eq!(s.expired_waivers().len(), 2);
-    assert_eq!(s.problems.len(), 2);
-    assert_eq!(s.problems[0].rule, "scorecard/waiver-expired");
-    assert_eq!(s.problems[0].span.start.line, 3);
+    // Listed, not a problem: a build does not start failing on a date by itself.
+    assert!(s.problems.is_empty());
 }
 
 #[test]
