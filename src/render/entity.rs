@@ -503,10 +503,12 @@ fn parts_section(site: &Site, i: usize, root: &str) -> PartsSection {
             .push(site.rows[p].clone());
     }
     let mut b = GraphBuilder::new(site, root);
-    for r in site.catalog.related(i, "partOf") {
-        b.relation(i, r, true);
-    }
     b.entity(i, true);
+    for r in &site.catalog.relations[i] {
+        if r.kind != "hasPart" {
+            b.relation(i, r, true);
+        }
+    }
     // A domain's diagram goes one level deeper: its systems' parts.
     let mut members = parts.clone();
     if site.catalog.entities[i]
