@@ -110,6 +110,7 @@ fn entity_page(e: &Value) -> String {
 
 #[test]
 fn example_repo_site_has_every_page_and_no_broken_link() {
+    let download = regex::Regex::new(r#"href="(definition\.[a-z]+)" download"#).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     let (code, stdout, stderr) = build(
@@ -202,7 +203,6 @@ fn example_repo_site_has_every_page_and_no_broken_link() {
     for api in entities.iter().filter(|e| e["kind"] == "API") {
         let page = entity_page(api);
         let html = read(&site, &page);
-        let download = regex::Regex::new(r#"href="(definition\.[a-z]+)" download"#).unwrap();
         let file = download
             .captures(&html)
             .unwrap_or_else(|| panic!("{page}: no download link"))[1]
