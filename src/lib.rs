@@ -93,8 +93,19 @@ pub fn build(
     let staging = tempfile::Builder::new()
         .prefix(".portico-build-")
         .tempdir_in(parent)?;
-    let docs = docs::build(&checked.catalog, config, staging.path());
-    search::build(&checked.catalog, &docs, staging.path())?;
+    let docs = docs::build_with_theme(
+        &checked.catalog,
+        config,
+        theme.dir.as_deref(),
+        staging.path(),
+    );
+    search::build_with_theme(
+        &checked.catalog,
+        &docs,
+        config,
+        theme.dir.as_deref(),
+        staging.path(),
+    )?;
     render::site(
         &checked.catalog,
         &scores,

@@ -64,11 +64,11 @@ pub fn history(
         for delta in diff.deltas() {
             if let Some(p) = delta.new_file().path() {
                 let key = p.to_string_lossy().replace('\\', "/");
-                if !times.contains_key(&key) {
-                    if wanted.contains(&key) {
+                if let std::collections::hash_map::Entry::Vacant(v) = times.entry(key) {
+                    if wanted.contains(v.key()) {
                         found += 1;
                     }
-                    times.insert(key, time);
+                    v.insert(time);
                 }
             }
         }

@@ -396,7 +396,7 @@ fn nav_item(
 /// first, then the other pages by name, then subfolders as sections.
 pub fn nav_from_folders(pages: &[String]) -> Vec<NavItem> {
     let mut indexed: Vec<(usize, &str)> = pages.iter().map(String::as_str).enumerate().collect();
-    indexed.sort_by(|a, b| folder_key(a.1).cmp(&folder_key(b.1)));
+    indexed.sort_by_key(|a| folder_key(a.1));
     build_level(&indexed, "")
 }
 

@@ -13,7 +13,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod mkdocs;
 pub mod slug;
-mod template;
+pub mod template;
 
 use crate::config::Config;
 use crate::diag::{Problem, Span};
@@ -470,15 +470,15 @@ fn build_site(
     let docs_prefix = rel_in_repo(&cfg.docs_dir).unwrap_or_default();
     let wanted: HashSet<String> = pages
         .iter()
-        .filter_map(|p| {
-            Some(if docs_prefix.is_empty() {
+        .map(|p| {
+            if docs_prefix.is_empty() {
                 p.rel.clone()
             } else {
                 format!("{docs_prefix}/{}", p.rel)
-            })
+            }
         })
         .collect();
-    let history = histories.get(&input.repo_root, &[docs_prefix.clone()], &wanted);
+    let history = histories.get(&input.repo_root, std::slice::from_ref(&docs_prefix), &wanted);
     let history = history.get().and_then(Option::as_ref);
     let date_of = |p: &PageSrc| -> Option<String> {
         let h = history?;
@@ -557,7 +557,7 @@ fn build_site(
             }
         }
         if let Some(d) = &r.date {
-            if last_updated.as_ref().is_none_or(|l| d > l) {
+            if last_updated.as_ref().map_or(true, |l| d > l) {
                 last_updated = Some(d.clone());
             }
         }
