@@ -1,13 +1,31 @@
 //! Stage 1: inputs (repositories, directories of repositories, files) → catalog files to
 //! read, grouped by the repository they belong to.
 //!
-//! A parallel walk with `ignore` (.gitignore honoured, hidden directories not skipped),
-//! plus files named on the command line and the globs from `portico.yaml`. `kind: Location`
-//! targets are followed later by `follow_locations`, once the files are parsed.
+//! A parallel walk with `ignore` (.gitignore honoured, hidden directories not skipped, `.git`
+//! and `node_modules` never entered), plus files named on the command line and the `include`
+//! globs of `portico.yaml`. `kind: Location` targets are followed later by
+//! [`follow_locations`], once the files are parsed and validated.
+//!
+//! Repositories: a catalog file belongs to the nearest directory holding `.git`, searched
+//! from the file upwards but never above the input directory. When there is none, the input
+//! directory is the repository, except for a *directory of repositories*: an input without
+//! `.git` and without a catalog file of its own, where each top-level subdirectory is taken
+//! as one repository. A file named on the command line belongs to the nearest ancestor
+//! holding `.git`, else to its own directory.
 
 use crate::config::Config;
-use crate::diag::Problem;
-use std::path::PathBuf;
+use crate::diag::{Problem, Severity, Span};
+use crate::model::{Entity, ValidatedFile};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+/// File names discovered anywhere under an input directory.
+pub const CATALOG_FILE_NAMES: [&str; 2] = ["catalog-info.yaml", "catalog-info.yml"];
+
+/// Directories never entered, whatever the ignore files say.
+pub const SKIPPED_DIRS: [&str; 2] = [".git", "node_modules"];
 
 /// A catalog file to read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -22,6 +40,27 @@ pub struct SourceFile {
     pub repo: PathBuf,
 }
 
+impl SourceFile {
+    /// The directory holding the file (`.` for a bare file name).
+    pub fn dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        }
+    }
+
+    /// The file's path relative to its repository, `/`-separated (for edit links, scorecard
+    /// file checks). Falls back to the display path when it cannot be made relative.
+    pub fn repo_relative(&self) -> String {
+        let file = absolute_lexical(&self.path);
+        let repo = absolute_lexical(&self.repo);
+        match file.strip_prefix(&repo) {
+            Ok(rel) => display_path(rel),
+            Err(_) => self.display.clone(),
+        }
+    }
+}
+
 /// The output of discovery: every file once, sorted by `display` (deterministic order).
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {
@@ -29,7 +68,824 @@ pub struct Discovered {
     pub problems: Vec<Problem>,
 }
 
-/// Finds catalog files under the inputs. Stub until discovery lands.
-pub fn discover(_inputs: &[PathBuf], _config: &Config) -> Discovered {
-    Discovered::default()
+/// Why an input named on the command line cannot be used at all (the command then exits 2:
+/// "could not run"). `None` when it exists and can be read.
+pub fn input_error(input: &Path) -> Option<String> {
+    let shown = display_path(input);
+    match std::fs::metadata(input) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Some(format!("{shown}: no such file or directory"))
+        }
+        Err(e) => Some(format!("{shown}: {e}")),
+        Ok(m) if m.is_dir() => std::fs::read_dir(input)
+            .err()
+            .map(|e| format!("{shown}: cannot read directory: {e}")),
+        Ok(m) if m.is_file() => std::fs::File::open(input)
+            .err()
+            .map(|e| format!("{shown}: cannot read file: {e}")),
+        Ok(_) => Some(format!("{shown}: not a file or directory")),
+    }
+}
+
+/// The globs of `portico.yaml`, compiled once. Globs are matched against the path relative to
+/// the input directory being walked, `/`-separated; `*` does not cross `/`, `**` does.
+struct Globs {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+fn compile_globs(
+    patterns: &[String],
+    field: &str,
+    config_file: &str,
+    problems: &mut Vec<Problem>,
+) -> GlobSet {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        match glob(pattern.trim_start_matches("./")) {
+            Ok(g) => {
+                builder.add(g);
+            }
+            Err(e) => problems.push(Problem::error(
+                "config/invalid",
+                config_file,
+                Span::file_start(),
+                format!("{field}: invalid glob {pattern:?}: {e}"),
+            )),
+        }
+    }
+    builder.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+}
+
+fn is_catalog_name(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| CATALOG_FILE_NAMES.contains(&n))
+}
+
+/// Finds catalog files under the inputs. Never fails: unreadable directories, symlink loops
+/// and the like become problems, and the rest of the walk goes on.
+pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
+    let mut problems = vec![];
+    let config_file = config.file.as_deref().unwrap_or("portico.yaml");
+    let globs = Globs {
+        include: compile_globs(&config.include, "include", config_file, &mut problems),
+        exclude: compile_globs(&config.exclude, "exclude", config_file, &mut problems),
+    };
+    let mut files = vec![];
+    for input in inputs {
+        match std::fs::metadata(input) {
+            Ok(m) if m.is_dir() => walk(input, &globs, &mut files, &mut problems),
+            Ok(m) if m.is_file() => files.push(SourceFile {
+                path: input.clone(),
+                display: display_path(input),
+                repo: repo_of_file(input),
+            }),
+            Ok(_) => problems.push(Problem::error(
+                "io/not-a-file",
+                display_path(input),
+                Span::file_start(),
+                "not a regular file or directory",
+            )),
+            Err(e) => problems.push(Problem::error(
+                "io/unreadable",
+                display_path(input),
+                Span::file_start(),
+                format!("cannot read: {e}"),
+            )),
+        }
+    }
+    files.sort_by(|a, b| a.display.cmp(&b.display));
+    // The same file reached twice (overlapping inputs, symlinks) is read once.
+    let mut seen = HashSet::new();
+    files.retain(|f| seen.insert(canonical(&f.path)));
+    Discovered { files, problems }
+}
+
+/// The canonical path when the file exists, else the lexically absolute one: the identity of
+/// a file across inputs, symlinks and Location targets.
+pub fn canonical(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| absolute_lexical(path))
+}
+
+fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut Vec<Problem>) {
+    let exclude = globs.exclude.clone();
+    let filter_root = root.to_path_buf();
+    let mut builder = ignore::WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .require_git(false)
+        .git_global(false)
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            let name = entry.file_name().to_str().unwrap_or("");
+            if entry.depth() > 0 && SKIPPED_DIRS.contains(&name) {
+                return false;
+            }
+            if exclude.is_empty() {
+                return true;
+            }
+            match entry.path().strip_prefix(&filter_root) {
+                Ok(rel) if !rel.as_os_str().is_empty() => !exclude.is_match(display_path(rel)),
+                _ => true,
+            }
+        });
+    let found = Mutex::new(Vec::<PathBuf>::new());
+    let errors = Mutex::new(Vec::<Problem>::new());
+    let include = &globs.include;
+    builder.build_parallel().run(|| {
+        let found = &found;
+        let errors = &errors;
+        Box::new(move |result| {
+            match result {
+                Ok(entry) => {
+                    let path = entry.path();
+                    let wanted = is_catalog_name(path)
+                        || (!include.is_empty()
+                            && path
+                                .strip_prefix(root)
+                                .is_ok_and(|rel| include.is_match(display_path(rel))));
+                    if wanted {
+                        match entry.file_type() {
+                            Some(t) if t.is_file() => {
+                                found.lock().unwrap().push(path.to_path_buf());
+                            }
+                            Some(t) if t.is_dir() => {}
+                            _ => errors.lock().unwrap().push(Problem::error(
+                                "io/not-a-file",
+                                display_path(path),
+                                Span::file_start(),
+                                "not a regular file (a FIFO, socket or device is never read)",
+                            )),
+                        }
+                    }
+                }
+                Err(err) => {
+                    if let Some(p) = walk_error(&err) {
+                        errors.lock().unwrap().push(p);
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut found = found.into_inner().unwrap();
+    found.sort();
+    problems.extend(errors.into_inner().unwrap());
+
+    // Repository of each file: nearest `.git` at or below the input, else the input (or, for
+    // a directory of repositories, the top-level subdirectory).
+    let dir_of_repos =
+        !root.join(".git").exists() && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
+    let mut git_cache: HashMap<PathBuf, bool> = HashMap::new();
+    for path in found {
+        let repo = repo_in_input(&path, root, dir_of_repos, &mut git_cache);
+        files.push(SourceFile {
+            display: display_path(&path),
+            path,
+            repo,
+        });
+    }
+}
+
+fn repo_in_input(
+    path: &Path,
+    root: &Path,
+    dir_of_repos: bool,
+    cache: &mut HashMap<PathBuf, bool>,
+) -> PathBuf {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if !d.starts_with(root) {
+            break;
+        }
+        let has_git = *cache
+            .entry(d.to_path_buf())
+            .or_insert_with(|| d.join(".git").exists());
+        if has_git {
+            return d.to_path_buf();
+        }
+        if d == root {
+            break;
+        }
+        dir = d.parent();
+    }
+    if dir_of_repos {
+        if let Ok(rel) = path.strip_prefix(root) {
+            let mut parts = rel.components();
+            if let (Some(first), Some(_)) = (parts.next(), parts.next()) {
+                return root.join(first);
+            }
+        }
+    }
+    root.to_path_buf()
+}
+
+fn repo_of_file(file: &Path) -> PathBuf {
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let abs = absolute_lexical(&dir);
+    for ancestor in abs.ancestors() {
+        if ancestor.join(".git").exists() {
+            // Keep it relative when the file was named relatively.
+            if dir.is_relative() {
+                if let Ok(cwd) = std::env::current_dir() {
+                    if let Some(rel) = relative_to(ancestor, &cwd) {
+                        return rel;
+                    }
+                }
+            }
+            return ancestor.to_path_buf();
+        }
+    }
+    dir
+}
+
+/// `path` relative to `base`, using `..` where needed (both absolute).
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let path: Vec<_> = path.components().collect();
+    let base: Vec<_> = base.components().collect();
+    let common = path.iter().zip(&base).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..base.len() {
+        out.push("..");
+    }
+    for c in &path[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
+}
+
+/// A walk error worth telling the user about, as a problem.
+fn walk_error(err: &ignore::Error) -> Option<Problem> {
+    let mut path: Option<&Path> = None;
+    let mut err = err;
+    loop {
+        match err {
+            ignore::Error::WithPath {
+                path: p,
+                err: inner,
+            } => {
+                path = Some(p);
+                err = inner;
+            }
+            ignore::Error::WithDepth { err: inner, .. }
+            | ignore::Error::WithLineNumber { err: inner, .. } => err = inner,
+            _ => break,
+        }
+    }
+    match err {
+        // Nothing is lost: the ancestor the link leads to is walked anyway.
+        ignore::Error::Loop { ancestor, child } => Some(
+            Problem::warning(
+                "io/symlink-loop",
+                display_path(child),
+                Span::file_start(),
+                format!(
+                    "symbolic link loop: {} leads back to {}",
+                    display_path(child),
+                    display_path(ancestor)
+                ),
+            )
+            .with_hint("the directory is not walked again; remove or fix the link"),
+        ),
+        ignore::Error::Io(e) => {
+            let path = path?;
+            let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_symlink());
+            // A dangling link in a repository is not our business unless it is a catalog file.
+            if e.kind() == std::io::ErrorKind::NotFound && !is_catalog_name(path) {
+                return None;
+            }
+            // `ErrorKind::FilesystemLoop` is not stable yet; its Debug name is.
+            let looped = format!("{:?}", e.kind()) == "FilesystemLoop";
+            let (rule, what) = match (looped, is_link) {
+                (true, _) => ("io/symlink-loop", "symbolic link loop"),
+                (false, true) => ("io/unreadable", "cannot follow symbolic link"),
+                (false, false) => ("io/unreadable", "cannot read"),
+            };
+            // A link loop hides nothing unless it stands where a catalog file should be.
+            let severity = if looped && !is_catalog_name(path) {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            Some(Problem::new(
+                severity,
+                rule,
+                display_path(path),
+                Span::file_start(),
+                format!("{what}: {e}"),
+            ))
+        }
+        // Broken ignore files and the like: the walk goes on with what could be read.
+        _ => None,
+    }
+}
+
+/// How a path is shown: `/`-separated, no `./` parts, `..` kept, as absolute as given.
+pub fn display_path(path: &Path) -> String {
+    let mut out = String::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => continue,
+            Component::RootDir => {
+                out.push('/');
+                continue;
+            }
+            Component::Prefix(p) => out.push_str(&p.as_os_str().to_string_lossy()),
+            Component::ParentDir => push_segment(&mut out, ".."),
+            Component::Normal(s) => push_segment(&mut out, &s.to_string_lossy()),
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+fn push_segment(out: &mut String, segment: &str) {
+    if !out.is_empty() && !out.ends_with('/') {
+        out.push('/');
+    }
+    out.push_str(segment);
+}
+
+/// Resolves `.` and `..` without touching the file system (`a/b/../c` → `a/c`). Leading `..`
+/// of a relative path are kept.
+pub fn normalize_lexical(path: &Path) -> PathBuf {
+    let mut out: Vec<Component> = vec![];
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return PathBuf::from(".");
+    }
+    out.iter().map(|c| c.as_os_str()).collect()
+}
+
+/// The absolute, lexically normalized form of a path (the working directory prepended).
+pub fn absolute_lexical(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    normalize_lexical(&abs)
+}
+
+/// Whether `path` stays inside `root`, lexically and, when it exists, after resolving
+/// symbolic links.
+pub fn is_inside(path: &Path, root: &Path) -> bool {
+    if !absolute_lexical(path).starts_with(absolute_lexical(root)) {
+        return false;
+    }
+    match (std::fs::canonicalize(path), std::fs::canonicalize(root)) {
+        (Ok(p), Ok(r)) => p.starts_with(r),
+        _ => true,
+    }
+}
+
+/// The targets of `kind: Location` entities in freshly validated files that are not yet in
+/// `seen` (canonical paths of every file read so far, updated here), plus the problems found
+/// on the way: a missing target is a warning at the target's place
+/// (`location/missing-target`), a target leaving the repository is an error
+/// (`location/outside-repo`). Targets that are URLs (`https://…`) are not fetched; Location
+/// types other than `file` and `url` are left to the processors that know them.
+pub fn follow_locations(
+    files: &[ValidatedFile],
+    seen: &mut HashSet<PathBuf>,
+) -> (Vec<SourceFile>, Vec<Problem>) {
+    let mut new_files = vec![];
+    let mut problems = vec![];
+    for file in files {
+        for entity in &file.entities {
+            if entity.kind() != "Location" {
+                continue;
+            }
+            let type_ = entity.spec_str("type").unwrap_or("url");
+            if type_ != "url" && type_ != "file" {
+                continue;
+            }
+            for (pointer, target) in location_targets(entity) {
+                follow_target(
+                    entity,
+                    &pointer,
+                    &target,
+                    seen,
+                    &mut new_files,
+                    &mut problems,
+                );
+            }
+        }
+    }
+    new_files.sort_by(|a, b| a.display.cmp(&b.display));
+    (new_files, problems)
+}
+
+/// `(JSON pointer, target)` for `spec.target` and each of `spec.targets`.
+fn location_targets(entity: &Entity) -> Vec<(String, String)> {
+    let mut out = vec![];
+    if let Some(t) = entity.spec_str("target") {
+        out.push(("/spec/target".to_string(), t.to_string()));
+    }
+    if let Some(list) = entity.spec("targets").and_then(|t| t.as_array()) {
+        for (i, t) in list.iter().enumerate() {
+            if let Some(t) = t.as_str() {
+                out.push((format!("/spec/targets/{i}"), t.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn is_url(target: &str) -> bool {
+    target.contains("://")
+}
+
+fn has_glob_meta(s: &str) -> bool {
+    s.contains(['*', '?', '[', '{'])
+}
+
+fn follow_target(
+    entity: &Entity,
+    pointer: &str,
+    target: &str,
+    seen: &mut HashSet<PathBuf>,
+    new_files: &mut Vec<SourceFile>,
+    problems: &mut Vec<Problem>,
+) {
+    if is_url(target) || target.is_empty() {
+        return;
+    }
+    let source = &entity.source;
+    let span = entity.span_of(pointer);
+    let problem = |p: Problem| {
+        p.in_document(entity.document)
+            .with_entity(entity.entity_ref.to_string())
+    };
+    let target_path = Path::new(target);
+    let display_dir = match Path::new(&source.display).parent() {
+        Some(p) => p.to_path_buf(),
+        None => PathBuf::new(),
+    };
+    let resolved = normalize_lexical(&source.dir().join(target_path));
+    let shown = display_path(&normalize_lexical(&display_dir.join(target_path)));
+    if !is_inside(&resolved, &source.repo) {
+        problems.push(problem(
+            Problem::error(
+                "location/outside-repo",
+                source.display.clone(),
+                span,
+                format!(
+                    "Location target {target:?} leaves the repository ({})",
+                    display_path(&source.repo)
+                ),
+            )
+            .with_hint(
+                "targets are resolved relative to this file and must stay inside its repository",
+            ),
+        ));
+        return;
+    }
+    let mut add = |path: PathBuf, display: String| {
+        if seen.insert(canonical(&path)) {
+            new_files.push(SourceFile {
+                path,
+                display,
+                repo: source.repo.clone(),
+            });
+        }
+    };
+    if has_glob_meta(target) {
+        let matches = glob_target(source.dir(), target, &source.repo);
+        if matches.is_empty() {
+            problems.push(problem(Problem::warning(
+                "location/missing-target",
+                source.display.clone(),
+                span,
+                format!("Location target {target:?} matches no file"),
+            )));
+        }
+        for (path, rel) in matches {
+            let display = display_path(&normalize_lexical(&display_dir.join(rel)));
+            add(path, display);
+        }
+        return;
+    }
+    match std::fs::metadata(&resolved) {
+        Ok(m) if m.is_file() => add(resolved, shown),
+        Ok(_) => problems.push(problem(Problem::warning(
+            "location/missing-target",
+            source.display.clone(),
+            span,
+            format!("Location target {target:?} is not a file ({shown})"),
+        ))),
+        Err(e) => problems.push(problem(Problem::warning(
+            "location/missing-target",
+            source.display.clone(),
+            span,
+            if e.kind() == std::io::ErrorKind::NotFound {
+                format!("Location target {target:?} does not exist ({shown})")
+            } else {
+                format!("Location target {target:?} cannot be read ({shown}): {e}")
+            },
+        ))),
+    }
+}
+
+/// Files matching a glob target (`./services/*/catalog-info.yaml`, `./**/*.yaml`), as
+/// (path to read, path relative to the Location file's directory). Sorted.
+fn glob_target(dir: &Path, target: &str, repo: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let target = target.trim_start_matches("./");
+    // The literal leading directories are walked from; the rest is matched.
+    let mut base = PathBuf::new();
+    let mut rest = vec![];
+    for part in target.split('/') {
+        if rest.is_empty() && !has_glob_meta(part) {
+            base.push(part);
+        } else {
+            rest.push(part);
+        }
+    }
+    let Ok(matcher) = glob(&rest.join("/")).map(|g| g.compile_matcher()) else {
+        return vec![];
+    };
+    let root = dir.join(&base);
+    let mut out = vec![];
+    let walker = ignore::WalkBuilder::new(&root)
+        .standard_filters(false)
+        .follow_links(true)
+        .filter_entry(|e| {
+            !(e.depth() > 0 && SKIPPED_DIRS.contains(&e.file_name().to_str().unwrap_or("")))
+        })
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(&root) else {
+            continue;
+        };
+        if matcher.is_match(display_path(rel)) && is_inside(entry.path(), repo) {
+            out.push((entry.path().to_path_buf(), base.join(rel)));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    fn displays(d: &Discovered) -> Vec<String> {
+        d.files.iter().map(|f| f.display.clone()).collect()
+    }
+
+    #[test]
+    fn display_paths_are_as_named_without_dot_segments() {
+        assert_eq!(display_path(Path::new("./a/./b/c.yaml")), "a/b/c.yaml");
+        assert_eq!(display_path(Path::new("../x/y")), "../x/y");
+        assert_eq!(display_path(Path::new("/abs/p")), "/abs/p");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(display_path(Path::new("dir/")), "dir");
+    }
+
+    #[test]
+    fn lexical_normalization_resolves_parent_segments() {
+        assert_eq!(
+            normalize_lexical(Path::new("a/b/../c")),
+            PathBuf::from("a/c")
+        );
+        assert_eq!(normalize_lexical(Path::new("./a/..")), PathBuf::from("."));
+        assert_eq!(normalize_lexical(Path::new("../a")), PathBuf::from("../a"));
+        assert_eq!(normalize_lexical(Path::new("/../a")), PathBuf::from("/a"));
+    }
+
+    #[test]
+    fn finds_catalog_files_in_hidden_dirs_skips_git_node_modules_and_gitignored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("catalog-info.yaml"), "");
+        write(&r.join(".hidden/catalog-info.yml"), "");
+        write(&r.join("a/b/catalog-info.yaml"), "");
+        write(&r.join("a/other.yaml"), "");
+        write(&r.join("node_modules/x/catalog-info.yaml"), "");
+        write(&r.join(".git/catalog-info.yaml"), "");
+        write(&r.join("ignored/catalog-info.yaml"), "");
+        write(&r.join(".gitignore"), "ignored/\n");
+        let d = discover(&[r.to_path_buf()], &Config::default());
+        let root = display_path(r);
+        assert_eq!(
+            displays(&d),
+            vec![
+                format!("{root}/.hidden/catalog-info.yml"),
+                format!("{root}/a/b/catalog-info.yaml"),
+                format!("{root}/catalog-info.yaml"),
+            ]
+        );
+        assert!(d.problems.is_empty(), "{:?}", d.problems);
+        // The input holds .git: one repository.
+        assert!(d.files.iter().all(|f| f.repo == r));
+    }
+
+    #[test]
+    fn include_and_exclude_globs_apply_relative_to_the_input() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("catalog-info.yaml"), "");
+        write(&r.join("catalog/apis.yaml"), "");
+        write(&r.join("catalog/deep/x.yaml"), "");
+        write(&r.join("vendor/lib/catalog-info.yaml"), "");
+        let config = Config {
+            include: vec!["catalog/*.yaml".into()],
+            exclude: vec!["vendor".into()],
+            ..Config::default()
+        };
+        let d = discover(&[r.to_path_buf()], &config);
+        let root = display_path(r);
+        assert_eq!(
+            displays(&d),
+            vec![
+                format!("{root}/catalog-info.yaml"),
+                format!("{root}/catalog/apis.yaml"),
+            ]
+        );
+    }
+
+    #[test]
+    fn repositories_are_the_nearest_git_dir_or_top_level_subdirs_of_a_dir_of_repos() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("one/catalog-info.yaml"), "");
+        write(&r.join("one/svc/catalog-info.yaml"), "");
+        write(&r.join("two/.git/HEAD"), "");
+        write(&r.join("two/x/catalog-info.yaml"), "");
+        let d = discover(&[r.to_path_buf()], &Config::default());
+        let repos: Vec<_> = d.files.iter().map(|f| f.repo.clone()).collect();
+        assert_eq!(repos, vec![r.join("one"), r.join("one"), r.join("two")]);
+    }
+
+    #[test]
+    fn files_named_on_the_command_line_are_read_whatever_their_name_and_only_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("org.yaml"), "");
+        write(&r.join("catalog-info.yaml"), "");
+        let d = discover(
+            &[
+                r.join("org.yaml"),
+                r.to_path_buf(),
+                r.join("catalog-info.yaml"),
+            ],
+            &Config::default(),
+        );
+        let root = display_path(r);
+        assert_eq!(
+            displays(&d),
+            vec![
+                format!("{root}/catalog-info.yaml"),
+                format!("{root}/org.yaml")
+            ]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_are_problems_and_the_walk_goes_on() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("a/catalog-info.yaml"), "");
+        std::os::unix::fs::symlink(r.join("a"), r.join("a/loop")).unwrap();
+        std::os::unix::fs::symlink("self", r.join("a/self")).unwrap();
+        std::os::unix::fs::symlink("gone", r.join("dangling")).unwrap();
+        let d = discover(&[r.to_path_buf()], &Config::default());
+        let root = display_path(r);
+        assert_eq!(displays(&d), vec![format!("{root}/a/catalog-info.yaml")]);
+        let rules: Vec<_> = d.problems.iter().map(|p| p.rule.as_str()).collect();
+        assert!(rules.contains(&"io/symlink-loop"), "{:?}", d.problems);
+        let mut looped: Vec<_> = d
+            .problems
+            .iter()
+            .filter(|p| p.rule == "io/symlink-loop")
+            .map(|p| p.file.clone())
+            .collect();
+        looped.sort();
+        // A directory link back to its ancestor, and a link to itself; the dangling link
+        // (not a catalog file) is not reported.
+        assert_eq!(
+            looped,
+            vec![format!("{root}/a/loop"), format!("{root}/a/self")]
+        );
+        assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
+    }
+
+    #[test]
+    fn input_errors_name_the_path() {
+        let e = input_error(Path::new("does/not/exist")).unwrap();
+        assert_eq!(e, "does/not/exist: no such file or directory");
+        assert!(input_error(Path::new(".")).is_none());
+    }
+
+    #[test]
+    fn location_targets_are_followed_relative_to_the_file_and_checked() {
+        use crate::model::testing;
+        use serde_json::json;
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("repo/org/catalog-info.yaml"), "");
+        write(&r.join("repo/teams/a.yaml"), "");
+        write(&r.join("repo/svc/one/catalog-info.yaml"), "");
+        write(&r.join("repo/svc/two/catalog-info.yaml"), "");
+        write(&r.join("outside.yaml"), "");
+        let source = SourceFile {
+            path: r.join("repo/org/catalog-info.yaml"),
+            display: "repo/org/catalog-info.yaml".into(),
+            repo: r.join("repo"),
+        };
+        let loc = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Location",
+            "metadata": {"name": "org"},
+            "spec": {"target": "../teams/a.yaml",
+                     "targets": ["../svc/*/catalog-info.yaml", "./missing.yaml",
+                                 "../../outside.yaml", "https://example.com/x.yaml",
+                                 "../teams/a.yaml", "../nothing/*.yaml"]}});
+        let file = testing::file(&source, vec![loc]);
+        let mut seen = HashSet::new();
+        seen.insert(canonical(&source.path));
+        let (files, problems) = follow_locations(std::slice::from_ref(&file), &mut seen);
+        let shown: Vec<_> = files.iter().map(|f| f.display.as_str()).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "repo/svc/one/catalog-info.yaml",
+                "repo/svc/two/catalog-info.yaml",
+                "repo/teams/a.yaml",
+            ]
+        );
+        assert!(files.iter().all(|f| f.repo == r.join("repo")));
+        let e = &file.entities[0];
+        let got: Vec<_> = problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.severity, p.span, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "location/missing-target",
+                    Severity::Warning,
+                    e.span_of("/spec/targets/1"),
+                    "Location target \"./missing.yaml\" does not exist (repo/org/missing.yaml)"
+                ),
+                (
+                    "location/outside-repo",
+                    Severity::Error,
+                    e.span_of("/spec/targets/2"),
+                    "Location target \"../../outside.yaml\" leaves the repository (SUB)"
+                ),
+                (
+                    "location/missing-target",
+                    Severity::Warning,
+                    e.span_of("/spec/targets/5"),
+                    "Location target \"../nothing/*.yaml\" matches no file"
+                ),
+            ]
+            .into_iter()
+            .map(|(a, b, c, d)| (a, b, c, d.replace("SUB", &display_path(&r.join("repo")))))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(|(a, b, c, d)| (*a, *b, *c, d.as_str()))
+            .collect::<Vec<_>>()
+        );
+        // A second pass finds nothing new: every target is in `seen` now.
+        let (again, _) = follow_locations(std::slice::from_ref(&file), &mut seen);
+        assert!(again.is_empty());
+    }
 }

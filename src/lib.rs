@@ -25,6 +25,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod report;
+pub mod rules;
 pub mod score;
 pub mod search;
 pub mod validate;
@@ -33,6 +34,7 @@ use config::Config;
 use diag::Summary;
 use model::Catalog;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// The result of discover → parse → validate → model: what `validate` reports and what
@@ -52,18 +54,33 @@ impl Checked {
 }
 
 /// discover → parse → validate → model. Files are parsed and validated in parallel; the
-/// targets of `kind: Location` entities are followed until no new file appears.
+/// targets of `kind: Location` entities are followed until no new file appears (each file is
+/// read once however many Locations name it). The `rules` severity overrides of the config
+/// are applied to every problem found here; problems come out sorted.
 pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
     let discovered = discover::discover(inputs, config);
     let (validator, mut problems) = validate::Validator::new(config);
     problems.extend(discovered.problems);
-    let files: Vec<model::ValidatedFile> = discovered
+    let mut seen: HashSet<PathBuf> = discovered
         .files
-        .par_iter()
-        .map(|f| validator.validate(parse::parse_file(f)))
+        .iter()
+        .map(|f| discover::canonical(&f.path))
         .collect();
+    let mut pending = discovered.files;
+    let mut files: Vec<model::ValidatedFile> = vec![];
+    while !pending.is_empty() {
+        let round: Vec<model::ValidatedFile> = pending
+            .par_iter()
+            .map(|f| validator.validate(parse::parse_file(f)))
+            .collect();
+        let (next, location_problems) = discover::follow_locations(&round, &mut seen);
+        problems.extend(location_problems);
+        files.extend(round);
+        pending = next;
+    }
     let mut catalog = model::build(files);
     catalog.problems.extend(problems);
+    config.apply_rule_levels(&mut catalog.problems);
     diag::sort_problems(&mut catalog.problems);
     Checked { catalog }
 }

@@ -2,6 +2,8 @@
 //! default kinds and namespaces, relations in both directions, and cross-file checks
 //! (duplicate entities, dangling references, techdocs-ref without mkdocs.yml).
 
+#[cfg(test)]
+use crate::diag::Severity;
 use crate::diag::{Problem, Span};
 use crate::discover::SourceFile;
 use crate::parse::Node;
@@ -50,22 +52,47 @@ impl EntityRef {
     }
 
     /// Parses a reference as Backstage's `parseEntityRef` does: `[kind:][namespace/]name`,
-    /// with the defaults filling what is missing. `None` when the kind is missing and there
-    /// is no default, or a part is empty.
+    /// with the defaults filling what is missing. `None` when it is malformed (see
+    /// [`EntityRef::parse_ref`] for the reason).
     pub fn parse(text: &str, default_kind: Option<&str>, default_namespace: &str) -> Option<Self> {
-        let (kind, rest) = match text.split_once(':') {
-            Some((k, rest)) => (Some(k), rest),
-            None => (None, text),
-        };
-        let (namespace, name) = match rest.split_once('/') {
-            Some((ns, name)) => (ns, name),
-            None => (default_namespace, rest),
-        };
-        let kind = kind.or(default_kind)?;
-        if kind.is_empty() || namespace.is_empty() || name.is_empty() {
-            return None;
+        Self::parse_ref(text, default_kind, default_namespace).ok()
+    }
+
+    /// Backstage's `parseEntityRef`, exactly: a `/` before the first `:` makes the colon part
+    /// of the name; empty parts are errors; a missing kind without a default is an error.
+    /// The error text is Backstage's.
+    pub fn parse_ref(
+        text: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+    ) -> Result<Self, String> {
+        if text.is_empty() {
+            return Err("Entity reference must not be empty".into());
         }
-        Some(EntityRef::new(kind, namespace, name))
+        let slash = text.find('/');
+        let colon = text
+            .find(':')
+            .filter(|&c| !matches!(slash, Some(s) if s < c));
+        let kind = colon.map(|c| &text[..c]);
+        let after_colon = colon.map_or(0, |c| c + 1);
+        let namespace = slash.map(|s| &text[after_colon..s]);
+        let name = &text[after_colon.max(slash.map_or(0, |s| s + 1))..];
+        if kind == Some("") || namespace == Some("") || name.is_empty() {
+            return Err(format!(
+                "Entity reference \"{text}\" was not on the form [<kind>:][<namespace>/]<name>"
+            ));
+        }
+        let Some(kind) = kind.or(default_kind) else {
+            return Err(format!(
+                "Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
+            ));
+        };
+        let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
+            DEFAULT_NAMESPACE
+        } else {
+            default_namespace
+        });
+        Ok(EntityRef::new(kind, namespace, name))
     }
 }
 
@@ -162,6 +189,8 @@ pub struct Catalog {
     pub index: HashMap<String, usize>,
     /// Number of catalog files read (for the summary).
     pub files: usize,
+    /// Every catalog file read, sorted by display path (junit lists passing files too).
+    pub sources: Vec<SourceFile>,
     pub problems: Vec<Problem>,
 }
 
@@ -188,20 +217,857 @@ pub struct ValidatedFile {
     pub problems: Vec<Problem>,
 }
 
-/// Builds the catalog. Stub until the model lands: no relations, no cross-file checks.
-pub fn build(files: Vec<ValidatedFile>) -> Catalog {
+/// How an entity kind's spec fields become relations: Backstage's
+/// `BuiltinKindsEntityProcessor` (and the scaffolder's processor for `Template`), field by
+/// field. `(kind, spec field, default kind, outgoing relation, incoming relation)`. Every
+/// field takes one reference or a list; the default namespace is the entity's own.
+pub const RELATION_FIELDS: &[(&str, &str, Option<&str>, &str, &str)] = &[
+    ("Component", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+    (
+        "Component",
+        "subcomponentOf",
+        Some("Component"),
+        PART_OF,
+        HAS_PART,
+    ),
+    (
+        "Component",
+        "providesApis",
+        Some("API"),
+        PROVIDES_API,
+        API_PROVIDED_BY,
+    ),
+    (
+        "Component",
+        "consumesApis",
+        Some("API"),
+        CONSUMES_API,
+        API_CONSUMED_BY,
+    ),
+    ("Component", "dependsOn", None, DEPENDS_ON, DEPENDENCY_OF),
+    ("Component", "dependencyOf", None, DEPENDENCY_OF, DEPENDS_ON),
+    ("Component", "system", Some("System"), PART_OF, HAS_PART),
+    ("API", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+    ("API", "system", Some("System"), PART_OF, HAS_PART),
+    ("Resource", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+    ("Resource", "dependsOn", None, DEPENDS_ON, DEPENDENCY_OF),
+    ("Resource", "dependencyOf", None, DEPENDENCY_OF, DEPENDS_ON),
+    ("Resource", "system", Some("System"), PART_OF, HAS_PART),
+    ("User", "memberOf", Some("Group"), MEMBER_OF, HAS_MEMBER),
+    ("Group", "parent", Some("Group"), CHILD_OF, PARENT_OF),
+    ("Group", "children", Some("Group"), PARENT_OF, CHILD_OF),
+    ("Group", "members", Some("User"), HAS_MEMBER, MEMBER_OF),
+    ("System", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+    ("System", "domain", Some("Domain"), PART_OF, HAS_PART),
+    ("Domain", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+    ("Domain", "subdomainOf", Some("Domain"), PART_OF, HAS_PART),
+    ("Template", "owner", Some("Group"), OWNED_BY, OWNER_OF),
+];
+
+pub const OWNED_BY: &str = "ownedBy";
+pub const OWNER_OF: &str = "ownerOf";
+pub const PART_OF: &str = "partOf";
+pub const HAS_PART: &str = "hasPart";
+pub const PROVIDES_API: &str = "providesApi";
+pub const API_PROVIDED_BY: &str = "apiProvidedBy";
+pub const CONSUMES_API: &str = "consumesApi";
+pub const API_CONSUMED_BY: &str = "apiConsumedBy";
+pub const DEPENDS_ON: &str = "dependsOn";
+pub const DEPENDENCY_OF: &str = "dependencyOf";
+pub const CHILD_OF: &str = "childOf";
+pub const PARENT_OF: &str = "parentOf";
+pub const MEMBER_OF: &str = "memberOf";
+pub const HAS_MEMBER: &str = "hasMember";
+
+pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
+
+/// One reference written in an entity's spec, parsed.
+#[derive(Debug, Clone)]
+pub struct SpecRef {
+    /// JSON pointer of the value (`/spec/dependsOn/1`), for spans.
+    pub pointer: String,
+    /// The spec field it came from (`dependsOn`).
+    pub field: &'static str,
+    pub outgoing: &'static str,
+    pub incoming: &'static str,
+    pub target: Result<EntityRef, String>,
+}
+
+/// The references an entity's spec makes, in field order, as Backstage's processors read
+/// them. Values that are not strings are skipped (the schema reports them).
+pub fn spec_refs(entity: &Entity) -> Vec<SpecRef> {
+    let mut out = vec![];
+    let namespace = entity.namespace();
+    for &(kind, field, default_kind, outgoing, incoming) in RELATION_FIELDS {
+        if entity.kind() != kind {
+            continue;
+        }
+        let values: Vec<(String, &str)> = match entity.spec(field) {
+            Some(Json::String(s)) => vec![(format!("/spec/{field}"), s.as_str())],
+            Some(Json::Array(items)) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| Some((format!("/spec/{field}/{i}"), v.as_str()?)))
+                .collect(),
+            _ => vec![],
+        };
+        for (pointer, text) in values {
+            out.push(SpecRef {
+                pointer,
+                field,
+                outgoing,
+                incoming,
+                target: EntityRef::parse_ref(text, default_kind, namespace),
+            });
+        }
+    }
+    out
+}
+
+/// Builds the catalog: entities indexed by ref (the first copy of a duplicate wins, every
+/// copy gets an error naming the others), relations in both directions, dangling and
+/// malformed references, techdocs-ref directories without `mkdocs.yml`.
+pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
+    files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     let mut catalog = Catalog {
         files: files.len(),
         ..Catalog::default()
     };
+    let mut all = vec![];
     for f in files {
-        catalog.entities.extend(f.entities);
+        catalog.sources.push(f.source);
+        all.extend(f.entities);
         catalog.problems.extend(f.problems);
     }
-    catalog.entities.sort_by_key(|e| e.entity_ref.key());
-    for (i, e) in catalog.entities.iter().enumerate() {
+
+    // Duplicates: group by key, in file order, so "first" is deterministic.
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, e) in all.iter().enumerate() {
+        by_key.entry(e.entity_ref.key()).or_default().push(i);
+    }
+    let mut keep = vec![true; all.len()];
+    for copies in by_key.values().filter(|c| c.len() > 1) {
+        for &i in copies {
+            let e = &all[i];
+            let others: Vec<String> = copies
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| place(&all[j]))
+                .collect();
+            catalog.problems.push(
+                Problem::error(
+                    "catalog/duplicate-entity",
+                    e.source.display.clone(),
+                    e.span_of("/metadata/name"),
+                    format!(
+                        "entity {} is defined more than once; also at {}",
+                        e.entity_ref,
+                        others.join(", ")
+                    ),
+                )
+                .in_document(e.document)
+                .with_entity(e.entity_ref.to_string())
+                .with_hint("entity refs (kind, namespace, name; case-insensitive) must be unique across the catalog"),
+            );
+        }
+        for &i in &copies[1..] {
+            keep[i] = false;
+        }
+    }
+    let mut entities: Vec<Entity> = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(e, k)| k.then_some(e))
+        .collect();
+    entities.sort_by_cached_key(|e| e.entity_ref.key());
+    for (i, e) in entities.iter().enumerate() {
         catalog.index.insert(e.entity_ref.key(), i);
     }
-    catalog.relations = vec![vec![]; catalog.entities.len()];
+
+    // Relations, both directions, and reference problems.
+    let mut relations: Vec<Vec<Relation>> = vec![vec![]; entities.len()];
+    for (i, e) in entities.iter().enumerate() {
+        for r in spec_refs(e) {
+            let span = e.span_of(&r.pointer);
+            let target = match r.target {
+                Ok(t) => t,
+                Err(msg) => {
+                    catalog.problems.push(
+                        Problem::error(
+                            "catalog/invalid-ref",
+                            e.source.display.clone(),
+                            span,
+                            format!("spec.{}: {msg}", r.field),
+                        )
+                        .in_document(e.document)
+                        .with_entity(e.entity_ref.to_string())
+                        .with_hint(ref_hint(r.field)),
+                    );
+                    continue;
+                }
+            };
+            let resolved = catalog.index.get(&target.key()).copied();
+            match resolved {
+                Some(j) => {
+                    let target = entities[j].entity_ref.clone();
+                    relations[j].push(Relation {
+                        kind: r.incoming,
+                        target: e.entity_ref.clone(),
+                        resolved: Some(i),
+                    });
+                    relations[i].push(Relation {
+                        kind: r.outgoing,
+                        target,
+                        resolved: Some(j),
+                    });
+                }
+                None => {
+                    catalog.problems.push(
+                        Problem::warning(
+                            "catalog/dangling-ref",
+                            e.source.display.clone(),
+                            span,
+                            format!(
+                                "spec.{} refers to {}, which is not in the catalog",
+                                r.field, target
+                            ),
+                        )
+                        .in_document(e.document)
+                        .with_entity(e.entity_ref.to_string()),
+                    );
+                    relations[i].push(Relation {
+                        kind: r.outgoing,
+                        target,
+                        resolved: None,
+                    });
+                }
+            }
+        }
+    }
+    for rels in &mut relations {
+        rels.sort_by(|a, b| {
+            (a.kind, a.target.key(), a.resolved).cmp(&(b.kind, b.target.key(), b.resolved))
+        });
+        rels.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
+    }
+
+    // techdocs-ref: dir:X needs X/mkdocs.yml (checked in parallel: one stat per entity).
+    use rayon::prelude::*;
+    let techdocs: Vec<Problem> = entities.par_iter().filter_map(techdocs_problem).collect();
+    catalog.problems.extend(techdocs);
+
+    catalog.entities = entities;
+    catalog.relations = relations;
     catalog
+}
+
+fn place(e: &Entity) -> String {
+    let span = e.span_of("/metadata/name");
+    format!(
+        "{}:{}:{}",
+        e.source.display, span.start.line, span.start.column
+    )
+}
+
+fn ref_hint(field: &str) -> String {
+    match field {
+        "dependsOn" | "dependencyOf" => {
+            format!(
+                "{field} entries need a kind, e.g. \"component:my-service\" or \"resource:my-db\""
+            )
+        }
+        _ => "references have the form [<kind>:][<namespace>/]<name>".to_string(),
+    }
+}
+
+/// The directory a `backstage.io/techdocs-ref: dir:X` annotation points at, resolved
+/// relative to the entity's file. `None` for other forms (`url:…`) or no annotation.
+pub fn techdocs_dir(e: &Entity) -> Option<std::path::PathBuf> {
+    let value = e.annotation(TECHDOCS_REF)?;
+    let dir = value.strip_prefix("dir:")?;
+    Some(crate::discover::normalize_lexical(
+        &e.source.dir().join(dir.trim()),
+    ))
+}
+
+/// The `mkdocs.yml` (or `mkdocs.yaml`) of a directory, when there is one.
+pub fn mkdocs_file(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    ["mkdocs.yml", "mkdocs.yaml"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+fn techdocs_problem(e: &Entity) -> Option<Problem> {
+    let dir = techdocs_dir(e)?;
+    if mkdocs_file(&dir).is_some() {
+        return None;
+    }
+    let pointer = format!("/metadata/annotations/{}", TECHDOCS_REF.replace('/', "~1"));
+    let shown = crate::discover::display_path(&crate::discover::normalize_lexical(
+        &std::path::Path::new(&e.source.display)
+            .parent()
+            .unwrap_or(std::path::Path::new(""))
+            .join(e.annotation(TECHDOCS_REF)?.strip_prefix("dir:")?.trim()),
+    ));
+    Some(
+        Problem::warning(
+            "techdocs/missing-mkdocs",
+            e.source.display.clone(),
+            e.span_of(&pointer),
+            format!("{TECHDOCS_REF} points at {shown}, which has no mkdocs.yml"),
+        )
+        .in_document(e.document)
+        .with_entity(e.entity_ref.to_string())
+        .with_hint("add mkdocs.yml (site_name, nav) beside the docs/ folder, or fix the path (relative to this file)"),
+    )
+}
+
+/// Graph queries the site, scorecards and docs use. Indices are positions in
+/// `Catalog::entities`; results are sorted by ref key (the entity order) and contain each
+/// entity once.
+impl Catalog {
+    /// Index of entity by ref string, parsed with Backstage's rules (`group:team-a`,
+    /// `component:default/x`; kind required).
+    pub fn find(&self, text: &str) -> Option<usize> {
+        let r = EntityRef::parse(text, None, DEFAULT_NAMESPACE)?;
+        self.position(&r)
+    }
+
+    /// Indices of the entities of one kind (case-insensitive).
+    pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = usize> + 'a {
+        self.entities
+            .iter()
+            .enumerate()
+            .filter(move |(_, e)| e.kind().eq_ignore_ascii_case(kind))
+            .map(|(i, _)| i)
+    }
+
+    /// Resolved targets of entity `i`'s relations of one type, sorted, each once.
+    pub fn targets(&self, i: usize, kind: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self.related(i, kind).filter_map(|r| r.resolved).collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The owner reference of entity `i` (resolved or not), from `spec.owner`.
+    pub fn owner_ref(&self, i: usize) -> Option<&EntityRef> {
+        self.related(i, OWNED_BY).next().map(|r| &r.target)
+    }
+
+    /// The owning entity of `i`, when it exists in the catalog.
+    pub fn owner(&self, i: usize) -> Option<usize> {
+        self.related(i, OWNED_BY).find_map(|r| r.resolved)
+    }
+
+    /// What entity `i` (a group or user) owns directly.
+    pub fn owned(&self, i: usize) -> Vec<usize> {
+        self.targets(i, OWNER_OF)
+    }
+
+    /// Users that are members of group `i` (from either side: `spec.members` or a user's
+    /// `spec.memberOf`).
+    pub fn members(&self, i: usize) -> Vec<usize> {
+        self.targets(i, HAS_MEMBER)
+    }
+
+    /// Groups user `i` is a member of.
+    pub fn groups_of(&self, i: usize) -> Vec<usize> {
+        self.targets(i, MEMBER_OF)
+    }
+
+    /// The parent group of group `i`.
+    pub fn parent_group(&self, i: usize) -> Option<usize> {
+        self.related(i, CHILD_OF).find_map(|r| r.resolved)
+    }
+
+    /// Direct sub-groups of group `i`.
+    pub fn child_groups(&self, i: usize) -> Vec<usize> {
+        self.targets(i, PARENT_OF)
+    }
+
+    /// All sub-groups of group `i`, transitively (not `i` itself; cycles are safe).
+    pub fn subgroups(&self, i: usize) -> Vec<usize> {
+        self.closure(i, PARENT_OF)
+    }
+
+    /// All ancestor groups of group `i`, as a sorted set (cycles are safe).
+    pub fn ancestor_groups(&self, i: usize) -> Vec<usize> {
+        self.closure(i, CHILD_OF)
+    }
+
+    /// Everything owned by group `i` or any of its sub-groups.
+    pub fn owned_transitively(&self, i: usize) -> Vec<usize> {
+        let mut out = self.owned(i);
+        for g in self.subgroups(i) {
+            out.extend(self.owned(g));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// What user `i` owns through the groups they belong to (and directly).
+    pub fn owned_by_user(&self, i: usize) -> Vec<usize> {
+        let mut out = self.owned(i);
+        for g in self.groups_of(i) {
+            out.extend(self.owned(g));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Parts of `i` (a domain's systems and sub-domains, a system's components, APIs and
+    /// resources, a component's sub-components).
+    pub fn parts(&self, i: usize) -> Vec<usize> {
+        self.targets(i, HAS_PART)
+    }
+
+    /// What `i` is part of, of one kind (`System`, `Domain`, `Component`).
+    pub fn part_of(&self, i: usize, kind: &str) -> Option<usize> {
+        self.related(i, PART_OF)
+            .filter(|r| r.target.kind.eq_ignore_ascii_case(kind))
+            .find_map(|r| r.resolved)
+    }
+
+    /// The system of `i`.
+    pub fn system_of(&self, i: usize) -> Option<usize> {
+        self.part_of(i, "System")
+    }
+
+    /// The domain of `i`: its own `spec.domain` for a system, its system's for the rest.
+    pub fn domain_of(&self, i: usize) -> Option<usize> {
+        self.part_of(i, "Domain")
+            .or_else(|| self.system_of(i).and_then(|s| self.part_of(s, "Domain")))
+    }
+
+    /// Relations of `i` whose target is not in the catalog.
+    pub fn dangling(&self, i: usize) -> impl Iterator<Item = &Relation> {
+        self.relations[i].iter().filter(|r| r.resolved.is_none())
+    }
+
+    /// Entities grouped by the repository of their file, repositories sorted.
+    pub fn by_repo(&self) -> std::collections::BTreeMap<&std::path::Path, Vec<usize>> {
+        let mut out: std::collections::BTreeMap<&std::path::Path, Vec<usize>> = Default::default();
+        for (i, e) in self.entities.iter().enumerate() {
+            out.entry(e.source.repo.as_path()).or_default().push(i);
+        }
+        out
+    }
+
+    /// Problems that belong to entity `i` (by `entity` field, else by file and document).
+    pub fn problems_of(&self, i: usize) -> Vec<&Problem> {
+        let e = &self.entities[i];
+        let key = e.entity_ref.to_string();
+        self.problems
+            .iter()
+            .filter(|p| match &p.entity {
+                Some(k) => *k == key,
+                None => p.file == e.source.display && p.document == Some(e.document),
+            })
+            .collect()
+    }
+
+    fn closure(&self, i: usize, kind: &str) -> Vec<usize> {
+        let mut seen = vec![false; self.entities.len()];
+        seen[i] = true;
+        let mut stack = vec![i];
+        let mut out = vec![];
+        while let Some(g) = stack.pop() {
+            for c in self.targets(g, kind) {
+                if !seen[c] {
+                    seen[c] = true;
+                    out.push(c);
+                    stack.push(c);
+                }
+            }
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
+/// Entities built from JSON for unit tests of this and later stages, with made-up but
+/// distinct spans: every node gets its own line, in document order.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::diag::Pos;
+    use crate::parse::Value;
+    use std::path::PathBuf;
+
+    fn node(v: &Json, line: &mut u32) -> Node {
+        *line += 1;
+        let span = Span::new(Pos::new(*line, 3), Pos::new(*line, 9));
+        let value = match v {
+            Json::Null => Value::Null,
+            Json::Bool(b) => Value::Bool(*b),
+            Json::Number(n) => Value::Int(n.as_i64().unwrap_or(0)),
+            Json::String(s) => Value::Str(s.clone()),
+            Json::Array(a) => Value::Seq(a.iter().map(|x| node(x, line)).collect()),
+            Json::Object(m) => Value::Map(
+                m.iter()
+                    .map(|(k, x)| {
+                        let key = Node::new(span, Value::Str(k.clone()));
+                        (key, node(x, line))
+                    })
+                    .collect(),
+            ),
+        };
+        Node::new(span, value)
+    }
+
+    pub fn source(dir: &std::path::Path, display: &str) -> SourceFile {
+        SourceFile {
+            path: dir.join(display),
+            display: display.to_string(),
+            repo: dir.to_path_buf(),
+        }
+    }
+
+    pub fn entity(data: Json, source: &SourceFile, document: usize) -> Entity {
+        let mut line = 0;
+        let node = node(&data, &mut line);
+        let ns = data["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or(DEFAULT_NAMESPACE);
+        Entity {
+            entity_ref: EntityRef::new(
+                data["kind"].as_str().unwrap(),
+                ns,
+                data["metadata"]["name"].as_str().unwrap(),
+            ),
+            data,
+            node,
+            source: source.clone(),
+            document,
+            valid: true,
+        }
+    }
+
+    pub fn file(source: &SourceFile, entities: Vec<Json>) -> ValidatedFile {
+        ValidatedFile {
+            source: source.clone(),
+            entities: entities
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| entity(d, source, i))
+                .collect(),
+            problems: vec![],
+        }
+    }
+
+    pub fn no_dir() -> PathBuf {
+        PathBuf::from("/nonexistent-portico-test")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn component(name: &str, spec: Json) -> Json {
+        json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+               "metadata": {"name": name}, "spec": spec})
+    }
+
+    fn rels(c: &Catalog, r: &str) -> Vec<String> {
+        let i = c.find(r).unwrap();
+        c.relations[i]
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}{}",
+                    r.kind,
+                    r.target,
+                    if r.resolved.is_some() {
+                        ""
+                    } else {
+                        " (dangling)"
+                    }
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parses_refs_exactly_as_backstage() {
+        let p = |t: &str, k: Option<&str>| EntityRef::parse_ref(t, k, "ns1");
+        assert_eq!(
+            p("a", Some("Group")).unwrap(),
+            EntityRef::new("Group", "ns1", "a")
+        );
+        assert_eq!(
+            p("user:b", Some("Group")).unwrap(),
+            EntityRef::new("user", "ns1", "b")
+        );
+        assert_eq!(
+            p("user:x/b", None).unwrap(),
+            EntityRef::new("user", "x", "b")
+        );
+        assert_eq!(
+            p("x/b", Some("Group")).unwrap(),
+            EntityRef::new("Group", "x", "b")
+        );
+        // A slash before the colon: the colon belongs to the name.
+        assert_eq!(
+            p("x/a:b", Some("Group")).unwrap(),
+            EntityRef::new("Group", "x", "a:b")
+        );
+        assert_eq!(
+            p("k:ns/a/b", None).unwrap(),
+            EntityRef::new("k", "ns", "a/b")
+        );
+        assert_eq!(
+            p("b", None).unwrap_err(),
+            "Entity reference \"b\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
+        );
+        assert_eq!(
+            p(":b", Some("Group")).unwrap_err(),
+            "Entity reference \":b\" was not on the form [<kind>:][<namespace>/]<name>"
+        );
+        assert!(p("a/", Some("Group")).is_err());
+        assert!(p("", Some("Group")).is_err());
+    }
+
+    #[test]
+    fn relations_in_both_directions_with_backstage_default_kinds() {
+        let dir = no_dir();
+        let s = source(&dir, "a/catalog-info.yaml");
+        let c = build(vec![file(
+            &s,
+            vec![
+                component(
+                    "web",
+                    json!({"owner": "team-a", "system": "shop",
+                    "providesApis": ["web-api"], "consumesApis": ["api:pay-api"],
+                    "dependsOn": ["resource:db"], "subcomponentOf": "platform"}),
+                ),
+                component("platform", json!({"owner": "user:default/jane"})),
+                json!({"kind": "Group", "metadata": {"name": "team-a"},
+                       "spec": {"type": "team", "parent": "org", "members": ["jane"]}}),
+                json!({"kind": "Group", "metadata": {"name": "org"}, "spec": {"children": ["team-a"]}}),
+                json!({"kind": "User", "metadata": {"name": "jane"}, "spec": {"memberOf": ["team-a"]}}),
+                json!({"kind": "System", "metadata": {"name": "shop"}, "spec": {"owner": "team-a", "domain": "sales"}}),
+                json!({"kind": "Domain", "metadata": {"name": "sales"}, "spec": {"owner": "org"}}),
+                json!({"kind": "API", "metadata": {"name": "web-api"}, "spec": {"owner": "team-a", "system": "shop"}}),
+                json!({"kind": "API", "metadata": {"name": "pay-api"}, "spec": {"owner": "team-a"}}),
+                json!({"kind": "Resource", "metadata": {"name": "db"},
+                       "spec": {"owner": "team-a", "dependencyOf": ["component:platform"]}}),
+            ],
+        )]);
+        assert_eq!(
+            rels(&c, "component:web"),
+            vec![
+                "consumesApi api:default/pay-api",
+                "dependsOn resource:default/db",
+                "ownedBy group:default/team-a",
+                "partOf component:default/platform",
+                "partOf system:default/shop",
+                "providesApi api:default/web-api",
+            ]
+        );
+        assert_eq!(
+            rels(&c, "group:team-a"),
+            vec![
+                "childOf group:default/org",
+                "hasMember user:default/jane",
+                "ownerOf api:default/pay-api",
+                "ownerOf api:default/web-api",
+                "ownerOf component:default/web",
+                "ownerOf resource:default/db",
+                "ownerOf system:default/shop",
+            ]
+        );
+        assert_eq!(
+            rels(&c, "resource:db"),
+            vec![
+                "dependencyOf component:default/platform",
+                "dependencyOf component:default/web",
+                "ownedBy group:default/team-a",
+            ]
+        );
+        assert_eq!(
+            rels(&c, "api:web-api")[0],
+            "apiProvidedBy component:default/web"
+        );
+        assert_eq!(
+            rels(&c, "user:jane"),
+            vec![
+                "memberOf group:default/team-a",
+                "ownerOf component:default/platform"
+            ]
+        );
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+
+        // Graph helpers.
+        let name = |i: usize| c.entities[i].entity_ref.to_string();
+        let org = c.find("group:org").unwrap();
+        let team = c.find("group:team-a").unwrap();
+        let web = c.find("component:web").unwrap();
+        assert_eq!(c.owner(web), Some(team));
+        assert_eq!(c.subgroups(org), vec![team]);
+        assert_eq!(c.ancestor_groups(team), vec![org]);
+        assert_eq!(c.parent_group(team), Some(org));
+        assert_eq!(
+            c.owned_transitively(org)
+                .into_iter()
+                .map(name)
+                .collect::<Vec<_>>(),
+            vec![
+                "api:default/pay-api",
+                "api:default/web-api",
+                "component:default/web",
+                "domain:default/sales",
+                "resource:default/db",
+                "system:default/shop",
+            ]
+        );
+        let jane = c.find("user:jane").unwrap();
+        assert_eq!(c.members(team), vec![jane]);
+        assert_eq!(c.groups_of(jane), vec![team]);
+        assert_eq!(c.owned_by_user(jane).len(), 6);
+        assert_eq!(
+            c.domain_of(web).map(name).as_deref(),
+            Some("domain:default/sales")
+        );
+        assert_eq!(c.of_kind("api").count(), 2);
+    }
+
+    #[test]
+    fn default_namespace_is_the_entitys_own() {
+        let dir = no_dir();
+        let s = source(&dir, "x.yaml");
+        let c = build(vec![file(
+            &s,
+            vec![
+                json!({"kind": "Component", "metadata": {"name": "a", "namespace": "ops"}, "spec": {"owner": "t"}}),
+                json!({"kind": "Group", "metadata": {"name": "t", "namespace": "ops"}, "spec": {}}),
+            ],
+        )]);
+        assert_eq!(rels(&c, "component:ops/a"), vec!["ownedBy group:ops/t"]);
+        assert!(c.problems.is_empty());
+    }
+
+    #[test]
+    fn dangling_refs_are_warnings_at_the_value_and_malformed_refs_errors() {
+        let dir = no_dir();
+        let s = source(&dir, "c.yaml");
+        let data = component(
+            "web",
+            json!({"owner": "ghost", "dependsOn": ["component:x", "nokind"]}),
+        );
+        let c = build(vec![file(&s, vec![data])]);
+        let e = &c.entities[0];
+        let found: Vec<_> = c
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.severity, p.span, p.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("catalog/dangling-ref", Severity::Warning, e.span_of("/spec/owner"),
+                 "spec.owner refers to group:default/ghost, which is not in the catalog"),
+                ("catalog/dangling-ref", Severity::Warning, e.span_of("/spec/dependsOn/0"),
+                 "spec.dependsOn refers to component:default/x, which is not in the catalog"),
+                ("catalog/invalid-ref", Severity::Error, e.span_of("/spec/dependsOn/1"),
+                 "spec.dependsOn: Entity reference \"nokind\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"),
+            ]
+        );
+        assert_ne!(e.span_of("/spec/owner"), e.span_of("/spec/dependsOn/0"));
+        assert!(c
+            .problems
+            .iter()
+            .all(|p| p.entity.as_deref() == Some("component:default/web")));
+        assert_eq!(
+            rels(&c, "component:web")[1],
+            "ownedBy group:default/ghost (dangling)"
+        );
+    }
+
+    #[test]
+    fn duplicates_are_errors_on_every_copy_naming_the_others_and_the_first_is_kept() {
+        let dir = no_dir();
+        let a = source(&dir, "a.yaml");
+        let b = source(&dir, "b.yaml");
+        let c = build(vec![
+            file(
+                &b,
+                vec![component(
+                    "Web",
+                    json!({"owner": "t", "lifecycle": "second"}),
+                )],
+            ),
+            file(
+                &a,
+                vec![component(
+                    "web",
+                    json!({"owner": "t", "lifecycle": "first"}),
+                )],
+            ),
+        ]);
+        assert_eq!(c.entities.len(), 1);
+        assert_eq!(c.entities[0].spec_str("lifecycle"), Some("first"));
+        let dups: Vec<_> = c
+            .problems
+            .iter()
+            .filter(|p| p.rule == "catalog/duplicate-entity")
+            .map(|p| (p.file.as_str(), p.message.as_str()))
+            .collect();
+        assert_eq!(dups.len(), 2);
+        assert!(
+            dups.contains(&(
+                "a.yaml",
+                "entity component:default/web is defined more than once; also at b.yaml:5:3"
+            )),
+            "{dups:?}"
+        );
+        assert!(
+            dups.contains(&(
+                "b.yaml",
+                "entity component:default/Web is defined more than once; also at a.yaml:5:3"
+            )),
+            "{dups:?}"
+        );
+    }
+
+    #[test]
+    fn techdocs_ref_dir_without_mkdocs_is_a_warning() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::create_dir_all(dir.join("ok")).unwrap();
+        std::fs::write(dir.join("ok/mkdocs.yaml"), "site_name: x").unwrap();
+        let s = source(dir, "catalog-info.yaml");
+        let with = |name: &str, r: &str| json!({"kind": "Group", "metadata": {"name": name, "annotations": {TECHDOCS_REF: r}}, "spec": {}});
+        let c = build(vec![file(
+            &s,
+            vec![
+                with("a", "dir:./ok"),
+                with("b", "dir:missing"),
+                with("c", "url:https://x"),
+            ],
+        )]);
+        let p: Vec<_> = c
+            .problems
+            .iter()
+            .map(|p| (p.rule.as_str(), p.entity.as_deref(), p.message.as_str()))
+            .collect();
+        assert_eq!(
+            p,
+            vec![(
+                "techdocs/missing-mkdocs",
+                Some("group:default/b"),
+                "backstage.io/techdocs-ref points at missing, which has no mkdocs.yml"
+            )]
+        );
+        let b = c.find("group:b").unwrap();
+        let span = c.entities[b].span_of("/metadata/annotations/backstage.io~1techdocs-ref");
+        assert_eq!(c.problems[0].span, span);
+        assert_ne!(span, c.entities[b].node.span);
+    }
 }

@@ -3,7 +3,7 @@
 //! Built on saphyr's event parser so that positions survive, duplicate keys are seen, and
 //! aliases are expanded under a budget (a billion-laughs file is an error, not a hang).
 
-use crate::diag::{Problem, Span};
+use crate::diag::{Pos, Problem, Span};
 use crate::discover::SourceFile;
 
 /// A YAML node with its span. Mapping keys keep their own spans so that errors about a key
@@ -12,6 +12,10 @@ use crate::discover::SourceFile;
 pub struct Node {
     pub span: Span,
     pub value: Value,
+    /// The YAML tag as written (`!ENV`, `!!python/name:foo.bar`, `!!str`), when there is
+    /// one. Unknown tags never fail: the node loads as its underlying scalar (always a
+    /// string, as the `yaml` npm package does), sequence or mapping.
+    pub tag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +32,11 @@ pub enum Value {
 
 impl Node {
     pub fn new(span: Span, value: Value) -> Self {
-        Node { span, value }
+        Node {
+            span,
+            value,
+            tag: None,
+        }
     }
 
     /// The value under a string key of a mapping.
@@ -101,6 +109,8 @@ impl Node {
             Value::Null => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
+            // JavaScript has one number type: `1e3` and `1.0` are the integers 1000 and 1.
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => J::from(*f as i64),
             Value::Float(f) => serde_json::Number::from_f64(*f)
                 .map(J::Number)
                 .unwrap_or(J::Null),
@@ -120,9 +130,15 @@ impl Node {
     pub fn key_string(&self) -> String {
         match &self.value {
             Value::Str(s) => s.clone(),
-            Value::Null => "null".into(),
+            // The `yaml` npm package turns a null key into the empty string.
+            Value::Null => String::new(),
             Value::Bool(b) => b.to_string(),
             Value::Int(i) => i.to_string(),
+            Value::Float(f) if f.is_infinite() => {
+                if *f > 0.0 { "Infinity" } else { "-Infinity" }.into()
+            }
+            Value::Float(f) if f.is_nan() => "NaN".into(),
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => (*f as i64).to_string(),
             Value::Float(f) => f.to_string(),
             Value::Seq(_) | Value::Map(_) => "[object]".into(),
         }
@@ -150,56 +166,863 @@ pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 256;
 pub const MAX_ALIAS_EXPANSION_NODES: usize = 100_000;
 
-/// Reads and parses one file. Never fails: unreadable files, invalid UTF-8, binary content
-/// and YAML errors become problems located in the file.
+/// Reads and parses one file. Never fails: unreadable files, files over `MAX_FILE_BYTES`,
+/// invalid UTF-8, binary content and YAML errors become problems located in the file.
 pub fn parse_file(source: &SourceFile) -> ParsedFile {
-    match std::fs::read(&source.path) {
-        Ok(bytes) => {
-            let (docs, problems) = parse_bytes(&bytes, &source.display);
-            ParsedFile {
-                source: source.clone(),
-                docs,
-                problems,
-            }
+    let problem = |rule: &str, msg: String| ParsedFile {
+        source: source.clone(),
+        docs: vec![],
+        problems: vec![Problem::error(
+            rule,
+            source.display.clone(),
+            Span::file_start(),
+            msg,
+        )],
+    };
+    let bytes = match read_limited(&source.path) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return problem(
+                "io/too-large",
+                format!(
+                    "file is larger than {} MiB; not read",
+                    MAX_FILE_BYTES / (1024 * 1024)
+                ),
+            )
         }
-        Err(e) => ParsedFile {
-            source: source.clone(),
-            docs: vec![],
-            problems: vec![Problem::error(
-                "io/unreadable",
-                source.display.clone(),
-                Span::file_start(),
-                format!("cannot read file: {e}"),
-            )],
-        },
+        Err(e) => return problem("io/unreadable", format!("cannot read file: {e}")),
+    };
+    let (docs, problems) = parse_bytes(&bytes, &source.display);
+    ParsedFile {
+        source: source.clone(),
+        docs,
+        problems,
     }
 }
 
-/// Parses bytes (BOM, CRLF, invalid UTF-8 handled) into documents.
+/// Reads a file unless it is over `MAX_FILE_BYTES` (`Ok(None)`), without reading more than
+/// that even when the size on disk lies (pipes, growing files).
+fn read_limited(path: &std::path::Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Ok(None);
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Ok(None);
+    }
+    Ok(Some(bytes))
+}
+
+/// The position of byte `offset` of `bytes` (1-based line, column in characters).
+fn pos_of_byte(bytes: &[u8], offset: usize) -> Pos {
+    let before = &bytes[..offset.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count() as u32
+        + 1;
+    Pos::new(line, column)
+}
+
+/// Parses bytes (BOM, CRLF, invalid UTF-8, binary content handled) into documents.
 pub fn parse_bytes(bytes: &[u8], file: &str) -> (Vec<Document>, Vec<Problem>) {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(text, file),
-        Err(e) => (
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        let at = pos_of_byte(bytes, nul);
+        return (
             vec![],
             vec![Problem::error(
                 "yaml/encoding",
                 file,
-                Span::file_start(),
-                format!("file is not valid UTF-8: {e}"),
-            )],
-        ),
+                Span::new(at, at),
+                "file is binary (contains a NUL byte), not YAML text",
+            )
+            .with_hint("catalog files must be UTF-8 text")],
+        );
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(text, file),
+        Err(e) => {
+            let at = pos_of_byte(bytes, e.valid_up_to());
+            (
+                vec![],
+                vec![Problem::error(
+                    "yaml/encoding",
+                    file,
+                    Span::new(at, at),
+                    format!(
+                        "file is not valid UTF-8: invalid byte 0x{:02X}",
+                        bytes[e.valid_up_to()]
+                    ),
+                )
+                .with_hint("save the file as UTF-8")],
+            )
+        }
     }
 }
 
-/// Parses YAML text into documents with spans. Stub until the parser lands.
-pub fn parse_str(_text: &str, file: &str) -> (Vec<Document>, Vec<Problem>) {
-    (
-        vec![],
-        vec![Problem::error(
-            "internal/unimplemented",
+/// Parses YAML text into documents with spans. A leading BOM is skipped; CRLF line ends are
+/// accepted. After a syntax error the parse resumes at the next `---` line, so the following
+/// documents are still read, as Backstage (the `yaml` npm package) does.
+pub fn parse_str(text: &str, file: &str) -> (Vec<Document>, Vec<Problem>) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut docs = Vec::new();
+    let mut problems = Vec::new();
+    let mut line_offset = 0usize; // lines before the current chunk
+    let mut rest = text;
+    let mut next_index = 0usize;
+    loop {
+        let outcome = parse_chunk(
+            rest,
+            line_offset,
+            next_index,
             file,
-            Span::file_start(),
-            "YAML parsing is not implemented yet",
-        )],
-    )
+            &mut docs,
+            &mut problems,
+        );
+        match outcome {
+            ChunkEnd::Done => break,
+            ChunkEnd::Failed {
+                line,
+                next_index: n,
+            } => {
+                next_index = n;
+                // Resume at the first `---` line at or after the failure line (relative to
+                // the chunk), but always after the chunk's first line so progress is made.
+                match next_document_marker(rest, line.max(2)) {
+                    Some((byte, lines_skipped)) => {
+                        rest = &rest[byte..];
+                        line_offset += lines_skipped;
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+    (docs, problems)
+}
+
+/// The byte offset and line number (0-based) of the first line `>= from_line` (1-based)
+/// that starts a document (`---` followed by a space, tab or line end).
+fn next_document_marker(text: &str, from_line: usize) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 >= from_line {
+            if let Some(after) = line.strip_prefix("---") {
+                if after.is_empty() || after.starts_with([' ', '\t', '\r', '\n']) {
+                    return Some((offset, i));
+                }
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+enum ChunkEnd {
+    Done,
+    /// A syntax (or budget) error at `line` (1-based, relative to the chunk); documents from
+    /// `next_index` on are still to be read.
+    Failed {
+        line: usize,
+        next_index: usize,
+    },
+}
+
+/// A collection being built.
+struct Frame {
+    start: Span,
+    tag: Option<String>,
+    anchor: usize,
+    kind: FrameKind,
+    /// Nodes in this subtree (for the alias expansion budget).
+    size: usize,
+    /// `getAliasCount` of the `yaml` npm package for this subtree, when it matters.
+    alias_count: usize,
+}
+
+enum FrameKind {
+    Seq(Vec<Node>),
+    Map {
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+        seen: std::collections::HashMap<KeyId, Pos>,
+    },
+}
+
+/// Identity of a scalar key for duplicate detection: equal when the `yaml` npm package
+/// sees equal JavaScript values (`1` and `1.0` are equal, `1` and `"1"` are not).
+#[derive(Hash, PartialEq, Eq)]
+enum KeyId {
+    Null,
+    Bool(bool),
+    Num(u64),
+    Str(String),
+}
+
+fn key_id(node: &Node) -> Option<KeyId> {
+    Some(match &node.value {
+        Value::Null => KeyId::Null,
+        Value::Bool(b) => KeyId::Bool(*b),
+        Value::Int(i) => KeyId::Num((*i as f64).to_bits()),
+        Value::Float(f) => KeyId::Num(if *f == 0.0 {
+            0f64.to_bits()
+        } else {
+            f.to_bits()
+        }),
+        Value::Str(s) => KeyId::Str(s.clone()),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// An anchored node, kept for its aliases.
+struct Anchored {
+    node: Node,
+    size: usize,
+    /// The `yaml` npm package's alias accounting: uses so far and the alias count of the
+    /// anchored subtree (computed at first use).
+    uses: usize,
+    alias_count: usize,
+}
+
+/// The `yaml` npm package's `maxAliasCount` default: `uses × aliases inside` above this is
+/// refused as a resource exhaustion attack.
+const MAX_ALIAS_COUNT: usize = 100;
+
+fn to_pos(m: &saphyr_parser::Marker, line_offset: usize) -> Pos {
+    Pos::new((m.line() + line_offset) as u32, m.col() as u32 + 1)
+}
+
+fn to_span(s: &saphyr_parser::Span, line_offset: usize) -> Span {
+    Span::new(to_pos(&s.start, line_offset), to_pos(&s.end, line_offset))
+}
+
+fn tag_string(tag: &saphyr_parser::Tag) -> String {
+    if tag.is_yaml_core_schema() || tag.handle == "!!" {
+        format!("!!{}", tag.suffix)
+    } else if tag.handle == "!" {
+        format!("!{}", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+/// Parses one chunk of text (the whole file, or the rest after a syntax error).
+fn parse_chunk(
+    text: &str,
+    line_offset: usize,
+    first_index: usize,
+    file: &str,
+    docs: &mut Vec<Document>,
+    problems: &mut Vec<Problem>,
+) -> ChunkEnd {
+    use saphyr_parser::{Event, Parser};
+    let mut parser = Parser::new_from_str(text);
+    let mut index = first_index; // index of the next document to start
+    let mut in_doc = false;
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut anchors: std::collections::HashMap<usize, Anchored> = Default::default();
+    let mut expanded = 0usize;
+    let mut doc_failed = false;
+    let fail = |problems: &mut Vec<Problem>,
+                rule: &str,
+                span: Span,
+                msg: String,
+                hint: Option<&str>,
+                doc: usize| {
+        let mut p = Problem::error(rule, file, span, msg).in_document(doc);
+        if let Some(h) = hint {
+            p = p.with_hint(h);
+        }
+        problems.push(p);
+    };
+    loop {
+        let (event, raw_span) = match parser.next_event() {
+            None => return ChunkEnd::Done,
+            Some(Ok(ev)) => ev,
+            Some(Err(e)) => {
+                let at = to_pos(e.marker(), line_offset);
+                let doc = if in_doc { index - 1 } else { index };
+                fail(
+                    problems,
+                    "yaml/syntax",
+                    Span::new(at, at),
+                    format!("YAML syntax error: {}", e.info()),
+                    None,
+                    doc,
+                );
+                return ChunkEnd::Failed {
+                    line: e.marker().line(),
+                    next_index: doc + 1,
+                };
+            }
+        };
+        let span = to_span(&raw_span, line_offset);
+        // A finished node, to attach to its parent: (node, size, alias_count, anchor).
+        let mut done: Option<(Node, usize, usize, usize)> = None;
+        match event {
+            Event::StreamStart | Event::Nothing => {}
+            Event::StreamEnd => return ChunkEnd::Done,
+            Event::DocumentStart(_) => {
+                in_doc = true;
+                index += 1;
+                anchors.clear();
+                expanded = 0;
+                root = None;
+                stack.clear();
+                doc_failed = false;
+            }
+            Event::DocumentEnd => {
+                in_doc = false;
+                if let Some(root) = root.take() {
+                    if !doc_failed && root.value != Value::Null {
+                        docs.push(Document {
+                            index: index - 1,
+                            root,
+                        });
+                    }
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| tag_string(&t));
+                let value = resolve_scalar(&text, style, tag.as_deref());
+                let node = Node { span, value, tag };
+                done = Some((node, 1, 1, anchor));
+            }
+            ref ev @ (Event::SequenceStart(anchor, ref tag)
+            | Event::MappingStart(anchor, ref tag)) => {
+                let is_seq = matches!(ev, Event::SequenceStart(..));
+                if stack.len() >= MAX_DEPTH {
+                    fail(
+                        problems,
+                        "yaml/depth",
+                        span,
+                        format!("nesting is deeper than {MAX_DEPTH} levels"),
+                        Some("catalog entities are shallow; this file is probably not a catalog file"),
+                        index - 1,
+                    );
+                    return ChunkEnd::Failed {
+                        line: raw_span.start.line(),
+                        next_index: index,
+                    };
+                }
+                let kind = if is_seq {
+                    FrameKind::Seq(Vec::new())
+                } else {
+                    FrameKind::Map {
+                        entries: Vec::new(),
+                        key: None,
+                        seen: Default::default(),
+                    }
+                };
+                stack.push(Frame {
+                    start: span,
+                    tag: tag.as_ref().map(|t| tag_string(t)),
+                    anchor,
+                    kind,
+                    size: 1,
+                    alias_count: 0,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let frame = stack.pop().expect("balanced events");
+                let (value, last_end) = match frame.kind {
+                    FrameKind::Seq(items) => {
+                        let end = items.last().map(|n| n.span.end);
+                        (Value::Seq(items), end)
+                    }
+                    FrameKind::Map { entries, .. } => {
+                        let end = entries.last().map(|(_, v)| v.span.end.max(v.span.start));
+                        (Value::Map(entries), end)
+                    }
+                };
+                // Flow collections end at their closing bracket; block ones at their last
+                // child (the end event of a block collection sits at the next token).
+                let end = if raw_span.start.index() != raw_span.end.index() {
+                    span.end
+                } else {
+                    last_end.unwrap_or(frame.start.end).max(frame.start.end)
+                };
+                let node = Node {
+                    span: Span::new(frame.start.start, end),
+                    value,
+                    tag: frame.tag,
+                };
+                done = Some((node, frame.size, frame.alias_count, frame.anchor));
+            }
+            Event::Alias(id) => {
+                let doc = index - 1;
+                let Some(anchored) = anchors.get_mut(&id) else {
+                    fail(
+                        problems,
+                        "yaml/syntax",
+                        span,
+                        "alias refers to an anchor whose node is not complete".into(),
+                        None,
+                        doc,
+                    );
+                    doc_failed = true;
+                    continue;
+                };
+                anchored.uses += 1;
+                let (uses, count) = (anchored.uses, anchored.alias_count);
+                if uses * count > MAX_ALIAS_COUNT
+                    || expanded + anchored.size > MAX_ALIAS_EXPANSION_NODES
+                {
+                    fail(
+                        problems,
+                        "yaml/alias-budget",
+                        span,
+                        "excessive alias expansion (a \"billion laughs\" resource exhaustion attack?)".into(),
+                        Some("Backstage refuses documents whose aliases expand this much; write the values out"),
+                        doc,
+                    );
+                    return ChunkEnd::Failed {
+                        line: raw_span.start.line(),
+                        next_index: index,
+                    };
+                }
+                expanded += anchored.size;
+                let mut node = anchored.node.clone();
+                node.span = span;
+                done = Some((node, anchored.size, uses * count, 0));
+            }
+        }
+        let Some((node, size, alias_count, anchor)) = done else {
+            continue;
+        };
+        if anchor != 0 {
+            anchors.insert(
+                anchor,
+                Anchored {
+                    node: node.clone(),
+                    size,
+                    uses: 0,
+                    alias_count,
+                },
+            );
+        }
+        match stack.last_mut() {
+            None => root = Some(node),
+            Some(parent) => {
+                parent.size += size;
+                parent.alias_count = parent.alias_count.max(alias_count);
+                match &mut parent.kind {
+                    FrameKind::Seq(items) => items.push(node),
+                    FrameKind::Map { entries, key, seen } => match key.take() {
+                        None => *key = Some(node),
+                        Some(k) => {
+                            if let Some(id) = key_id(&k) {
+                                if let Some(first) = seen.get(&id) {
+                                    let mut p = Problem::error(
+                                        "yaml/duplicate-key",
+                                        file,
+                                        k.span,
+                                        format!(
+                                            "duplicate key `{}` (first defined at line {})",
+                                            k.key_string(),
+                                            first.line
+                                        ),
+                                    )
+                                    .with_hint("YAML mapping keys must be unique; remove or rename one of them")
+                                    .in_document(index - 1);
+                                    p.span = k.span;
+                                    problems.push(p);
+                                    continue;
+                                }
+                                seen.insert(id, k.span.start);
+                            }
+                            entries.push((k, node));
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// Resolves a scalar as the `yaml` npm package does with its default YAML 1.2 core schema.
+fn resolve_scalar(text: &str, style: saphyr_parser::ScalarStyle, tag: Option<&str>) -> Value {
+    use saphyr_parser::ScalarStyle;
+    match tag {
+        None if style == ScalarStyle::Plain => resolve_plain(text),
+        None => Value::Str(text.to_string()),
+        Some("!!str") | Some("!") => Value::Str(text.to_string()),
+        Some(t @ ("!!null" | "!!bool" | "!!int" | "!!float")) => {
+            let v = resolve_plain(text);
+            let fits = matches!(
+                (t, &v),
+                ("!!null", Value::Null)
+                    | ("!!bool", Value::Bool(_))
+                    | ("!!int", Value::Int(_))
+                    | ("!!float", Value::Float(_))
+            ) || (t == "!!int" && is_int_syntax(text));
+            if fits {
+                v
+            } else {
+                Value::Str(text.to_string())
+            }
+        }
+        // Unknown tags (`!ENV`, `!!python/name:…`, `!relative`) load as their string.
+        Some(_) => Value::Str(text.to_string()),
+    }
+}
+
+fn is_int_syntax(s: &str) -> bool {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        || s.strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        || s.strip_prefix("0o")
+            .is_some_and(|o| !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar: null, bool, int (decimal, `0x`, `0o`),
+/// float (`1.5`, `1e3`, `.inf`, `.nan`), else string. `yes`, `on`, `1_000`, `0b1` are strings.
+fn resolve_plain(s: &str) -> Value {
+    match s {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::Str(s.to_string());
+    }
+    let int = |digits: &str, radix: u32| -> Value {
+        match i64::from_str_radix(digits, radix) {
+            Ok(i) => Value::Int(i),
+            // Too big for i64: JavaScript's number (a float), as Backstage would see it.
+            Err(_) => Value::Float(digits.chars().fold(0f64, |acc, c| {
+                acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64
+            })),
+        }
+    };
+    if let Some(h) = s.strip_prefix("0x") {
+        if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return int(h, 16);
+        }
+        return Value::Str(s.to_string());
+    }
+    if let Some(o) = s.strip_prefix("0o") {
+        if !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+            return int(o, 8);
+        }
+        return Value::Str(s.to_string());
+    }
+    let (sign, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => (-1.0, rest),
+        None => (1.0, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return match s.trim_start_matches('+').parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(sign * unsigned.parse::<f64>().unwrap_or(f64::INFINITY)),
+        };
+    }
+    if is_float_syntax(unsigned) {
+        if let Ok(f) = unsigned.parse::<f64>() {
+            return Value::Float(sign * f);
+        }
+    }
+    Value::Str(s.to_string())
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without sign, with at least a dot or
+/// an exponent (plain digits are ints).
+fn is_float_syntax(s: &str) -> bool {
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((int, frac)) => digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty()),
+        None => !mantissa.is_empty() && digits(mantissa),
+    };
+    let has_dot = mantissa.contains('.');
+    match exp {
+        Some(e) => {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            mantissa_ok && !e.is_empty() && digits(e)
+        }
+        None => mantissa_ok && has_dot,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse(text: &str) -> (Vec<Document>, Vec<Problem>) {
+        parse_str(text, "f.yaml")
+    }
+
+    fn one(text: &str) -> Node {
+        let (docs, problems) = parse(text);
+        assert_eq!(problems, vec![], "unexpected problems");
+        assert_eq!(docs.len(), 1);
+        docs.into_iter().next().unwrap().root
+    }
+
+    fn rules(problems: &[Problem]) -> Vec<(String, u32, u32)> {
+        problems
+            .iter()
+            .map(|p| (p.rule.clone(), p.span.start.line, p.span.start.column))
+            .collect()
+    }
+
+    #[test]
+    fn spans_are_one_based_and_keys_keep_their_own() {
+        let root = one("kind: Component\nmetadata:\n  name: é-x\n  tags: [a, b]\n");
+        let (k, v) = root.entry("kind").unwrap();
+        assert_eq!(k.span, Span::new(Pos::new(1, 1), Pos::new(1, 5)));
+        assert_eq!(v.span, Span::new(Pos::new(1, 7), Pos::new(1, 16)));
+        let name = root.at_pointer("/metadata/name").unwrap();
+        assert_eq!(name.span, Span::new(Pos::new(3, 9), Pos::new(3, 12)));
+        let tags = root.at_pointer("/metadata/tags").unwrap();
+        assert_eq!(tags.span, Span::new(Pos::new(4, 9), Pos::new(4, 15)));
+        assert_eq!(
+            root.at_pointer("/metadata/tags/1").unwrap().span.start,
+            Pos::new(4, 13)
+        );
+        assert_eq!(
+            root.key_at_pointer("/metadata/tags").unwrap().span.start,
+            Pos::new(4, 3)
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let root = one("a: \"ééé\"\nb: 1\nc: [üüü, x]\n");
+        assert_eq!(root.at_pointer("/c/1").unwrap().span.start, Pos::new(3, 10));
+    }
+
+    #[test]
+    fn core_schema_scalars_as_the_yaml_npm_package_reads_them() {
+        let root = one(concat!(
+            "a: yes\nb: 0x1F\nc: .inf\nd: -.Inf\nf: 0o17\ng: 017\nh: 1e3\ni: 1_000\nj: +12\n",
+            "l: ~\nm: Null\nn: TRUE\no: 1.\np: .5\nq: 0b101\nr: 2001-12-14\ns: !!str 12\n",
+            "t: !!int '12'\nu: '12'\nv: 0x\nw: -0x1F\nx: on\ny: 1E3\nz: \nbig: 12345678901234567890\n",
+            "neg: -7\nf2: -1.5e-3\nno: false\nver: 1.2.3\n"
+        ));
+        assert_eq!(
+            root.to_json(),
+            json!({"a": "yes", "b": 31, "c": null, "d": null, "f": 15, "g": 17, "h": 1000,
+                "i": "1_000", "j": 12, "l": null, "m": null, "n": true, "o": 1, "p": 0.5,
+                "q": "0b101", "r": "2001-12-14", "s": "12", "t": 12, "u": "12", "v": "0x",
+                "w": "-0x1F", "x": "on", "y": 1000, "z": null, "big": 12345678901234567000.0,
+                "neg": -7, "f2": -0.0015, "no": false, "ver": "1.2.3"})
+        );
+        assert_eq!(root.get("c").unwrap().value, Value::Float(f64::INFINITY));
+        assert!(matches!(one("x: .nan").get("x").unwrap().value, Value::Float(f) if f.is_nan()));
+    }
+
+    #[test]
+    fn non_string_keys_are_stringified_like_javascript() {
+        let root = one("null: a\ntrue: b\n1.0: c\n1e3: d\n");
+        assert_eq!(
+            root.to_json(),
+            json!({"": "a", "true": "b", "1": "c", "1000": "d"})
+        );
+    }
+
+    #[test]
+    fn unknown_tags_load_as_their_underlying_node() {
+        let root = one(concat!(
+            "a: !ENV 123\nb: !ENV [x, y]\nc: !!python/name:foo.bar\nd: !relative x\n",
+            "e: !include {k: 1}\nf: !ENV true\ng: !!python/name:material.extensions.emoji.twemoji ''\n"
+        ));
+        assert_eq!(
+            root.to_json(),
+            json!({"a": "123", "b": ["x", "y"], "c": "", "d": "x", "e": {"k": 1}, "f": "true", "g": ""})
+        );
+        assert_eq!(root.get("a").unwrap().tag.as_deref(), Some("!ENV"));
+        assert_eq!(root.get("b").unwrap().tag.as_deref(), Some("!ENV"));
+        assert_eq!(
+            root.get("c").unwrap().tag.as_deref(),
+            Some("!!python/name:foo.bar")
+        );
+        assert_eq!(root.get("e").unwrap().tag.as_deref(), Some("!include"));
+    }
+
+    #[test]
+    fn multi_document_indexes_count_empty_documents() {
+        let (docs, problems) = parse("---\n---\na: 1\n---\n# only a comment\n---\nb: 2\n...\n");
+        assert!(problems.is_empty());
+        let got: Vec<_> = docs.iter().map(|d| (d.index, d.root.to_json())).collect();
+        assert_eq!(got, vec![(1, json!({"a": 1})), (3, json!({"b": 2}))]);
+        let (docs, _) = parse("# nothing\n");
+        assert!(docs.is_empty());
+    }
+
+    #[test]
+    fn bom_and_crlf() {
+        let (docs, problems) = parse("\u{feff}a: 1\r\nb: [x,\r\n  y]\r\nc: d\r\n");
+        assert!(problems.is_empty());
+        let root = &docs[0].root;
+        assert_eq!(root.to_json(), json!({"a": 1, "b": ["x", "y"], "c": "d"}));
+        assert_eq!(root.entry("a").unwrap().0.span.start, Pos::new(1, 1));
+        assert_eq!(root.get("c").unwrap().span.start, Pos::new(4, 4));
+    }
+
+    #[test]
+    fn duplicate_key_is_an_error_at_the_second_key() {
+        let (docs, problems) = parse("a: 1\nb:\n  c: 1\n  c: 2\n");
+        assert_eq!(rules(&problems), vec![("yaml/duplicate-key".into(), 4, 3)]);
+        assert_eq!(
+            problems[0].message,
+            "duplicate key `c` (first defined at line 3)"
+        );
+        assert_eq!(problems[0].document, Some(0));
+        // The document is kept (first value wins) so the rest of it is still checked.
+        assert_eq!(docs[0].root.to_json(), json!({"a": 1, "b": {"c": 1}}));
+        // `1` and `"1"` are different keys; `1` and `1.0` are the same.
+        assert!(parse("1: a\n'1': b\n").1.is_empty());
+        assert_eq!(parse("1: a\n1.0: b\n").1.len(), 1);
+    }
+
+    #[test]
+    fn syntax_error_at_its_place_and_later_documents_still_read() {
+        let (docs, problems) = parse("a: 1\n---\nb: : c\n---\nc: 3\n");
+        assert_eq!(rules(&problems), vec![("yaml/syntax".into(), 3, 4)]);
+        assert_eq!(problems[0].document, Some(1));
+        let got: Vec<_> = docs.iter().map(|d| (d.index, d.root.to_json())).collect();
+        assert_eq!(got, vec![(0, json!({"a": 1})), (2, json!({"c": 3}))]);
+
+        let (docs, problems) = parse("a: [1\n---\nb: 2\n");
+        assert_eq!(rules(&problems), vec![("yaml/syntax".into(), 2, 1)]);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].index, 1);
+    }
+
+    #[test]
+    fn undefined_alias_is_a_syntax_error() {
+        let (_, problems) = parse("a: &x 1\nb: *y\n");
+        assert_eq!(rules(&problems), vec![("yaml/syntax".into(), 2, 4)]);
+    }
+
+    #[test]
+    fn aliases_expand_and_merge_keys_are_plain_keys() {
+        let root = one("x: &a {k: [1, 2]}\ny: *a\n<<: *a\n");
+        assert_eq!(
+            root.to_json(),
+            json!({"x": {"k": [1, 2]}, "y": {"k": [1, 2]}, "<<": {"k": [1, 2]}})
+        );
+        // The alias node points at the alias, not at the anchor.
+        assert_eq!(root.get("y").unwrap().span.start, Pos::new(2, 4));
+    }
+
+    #[test]
+    fn billion_laughs_is_an_error_not_a_hang() {
+        let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for i in 0..9u8 {
+            let (name, prev) = ((b'b' + i) as char, (b'a' + i) as char);
+            let items = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("{name}: &{name} [{items}]\n"));
+        }
+        let (docs, problems) = parse(&text);
+        assert!(docs.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].rule, "yaml/alias-budget");
+        // Like the `yaml` npm package: one anchor used more than 100 times is refused too.
+        let mut text = String::from("a: &a x\nb:\n");
+        text.push_str(&"  - *a\n".repeat(101));
+        assert_eq!(
+            rules(&parse(&text).1),
+            vec![("yaml/alias-budget".into(), 103, 5)]
+        );
+        let mut text = String::from("a: &a x\nb:\n");
+        text.push_str(&"  - *a\n".repeat(100));
+        assert!(parse(&text).1.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for text in [
+            "[".repeat(20_000),
+            "{a: ".repeat(20_000),
+            format!("{}x\n", "- ".repeat(20_000)),
+            (0..2_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect(),
+        ] {
+            let (docs, problems) = parse(&text);
+            assert!(docs.is_empty());
+            assert_eq!(problems.len(), 1, "{:?}", problems);
+            assert!(
+                problems[0].rule == "yaml/depth" || problems[0].rule == "yaml/syntax",
+                "{:?}",
+                problems[0]
+            );
+        }
+        // Reasonable depth is fine.
+        let text = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(parse(&text).1, vec![]);
+    }
+
+    #[test]
+    fn ten_megabyte_line_is_fine() {
+        let text = format!("a: {}\nb: 1\n", "x".repeat(10 * 1024 * 1024));
+        let (docs, problems) = parse(&text);
+        assert!(problems.is_empty());
+        assert_eq!(
+            docs[0].root.get("a").unwrap().as_str().unwrap().len(),
+            10 << 20
+        );
+        assert_eq!(docs[0].root.get("b").unwrap().span.start, Pos::new(2, 4));
+    }
+
+    #[test]
+    fn invalid_utf8_and_binary_are_encoding_errors_at_their_place() {
+        let (docs, problems) = parse_bytes(b"a: 1\nb: x\xff\n", "f.yaml");
+        assert!(docs.is_empty());
+        assert_eq!(rules(&problems), vec![("yaml/encoding".into(), 2, 5)]);
+        assert_eq!(
+            problems[0].message,
+            "file is not valid UTF-8: invalid byte 0xFF"
+        );
+        let (_, problems) = parse_bytes(b"\x89PNG\r\n\x1a\n\x00\x00", "f.yaml");
+        assert_eq!(problems[0].rule, "yaml/encoding");
+        assert!(problems[0].message.contains("binary"));
+    }
+
+    #[test]
+    fn files_over_the_limit_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        let f = std::fs::File::create(&path).unwrap();
+        f.set_len(MAX_FILE_BYTES + 1).unwrap();
+        let source = SourceFile {
+            path: path.clone(),
+            display: "big.yaml".into(),
+            repo: dir.path().to_path_buf(),
+        };
+        let parsed = parse_file(&source);
+        assert_eq!(parsed.problems.len(), 1);
+        assert_eq!(parsed.problems[0].rule, "io/too-large");
+        let missing = SourceFile {
+            path: dir.path().join("nope.yaml"),
+            ..source
+        };
+        assert_eq!(parse_file(&missing).problems[0].rule, "io/unreadable");
+    }
 }

@@ -1,0 +1,358 @@
+//! `portico validate` end to end: temp-dir fixtures, the real binary, its JSON output and
+//! exit codes.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn portico(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("portico").unwrap();
+    cmd.current_dir(dir).env("NO_COLOR", "1");
+    cmd.env_remove("GITHUB_STEP_SUMMARY");
+    cmd
+}
+
+/// Runs `portico validate --format json ARGS` in `dir`: (exit code, parsed output).
+fn validate(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = portico(dir)
+        .arg("validate")
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let code = out.status.code().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (code, json)
+}
+
+/// `file:line:col rule` for each problem, in report order.
+fn problems(report: &Value) -> Vec<String> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}:{}:{} {}",
+                p["file"].as_str().unwrap(),
+                p["line"],
+                p["column"],
+                p["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+fn find<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["rule"] == rule)
+        .collect()
+}
+
+const DUPLICATE_KEY: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: a
+  name: b
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+";
+
+const SYNTAX_ERROR: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: [unclosed
+";
+
+fn component(name: &str, spec_extra: &str) -> String {
+    format!(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n{spec_extra}"
+    )
+}
+
+#[test]
+fn every_problem_in_every_file_is_reported_with_relative_display_paths() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "one/catalog-info.yaml", DUPLICATE_KEY);
+    write(r, "two/nested/catalog-info.yml", SYNTAX_ERROR);
+    write(r, "three/catalog-info.yaml", &component("fine", ""));
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 1);
+    let found = problems(&report);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("one/catalog-info.yaml:5:3 yaml/duplicate-key"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("two/nested/catalog-info.yml:4:1 yaml/syntax"),
+        "{found:?}"
+    );
+    assert_eq!(report["summary"]["files"], 3);
+    assert_eq!(report["summary"]["errors"], 2);
+
+    // Same input, same bytes.
+    let a = portico(r)
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    let b = portico(r)
+        .args(["validate", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(a.stdout, b.stdout);
+
+    // Named explicitly, the path is shown as named.
+    let (_, report) = validate(r, &["./one/"]);
+    assert_eq!(
+        problems(&report),
+        vec!["one/catalog-info.yaml:5:3 yaml/duplicate-key"]
+    );
+}
+
+#[test]
+fn exit_codes_clean_errors_and_could_not_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "empty/README.md", "no catalog here");
+    let (code, report) = validate(r, &["empty"]);
+    assert_eq!(code, 0);
+    assert_eq!(report["summary"]["files"], 0);
+
+    // A nonexistent path: could not run, said on stderr.
+    let out = portico(r).args(["validate", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope: no such file or directory"));
+    assert!(out.stdout.is_empty());
+
+    // A bad flag, an unknown format, a missing --config file: could not run.
+    for args in [
+        vec!["validate", "--no-such-flag"],
+        vec!["validate", "--format", "xml"],
+        vec!["validate", "--config", "missing.yaml", "empty"],
+    ] {
+        let out = portico(r).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn bad_input_files_do_not_stop_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "bin/catalog-info.yaml", "");
+    fs::write(
+        r.join("bin/catalog-info.yaml"),
+        b"\x7fELF\x00\x01\x02binary",
+    )
+    .unwrap();
+    fs::create_dir_all(r.join("latin1")).unwrap();
+    fs::write(
+        r.join("latin1/catalog-info.yaml"),
+        b"metadata:\n  name: caf\xe9\n",
+    )
+    .unwrap();
+    write(r, "ok/catalog-info.yaml", DUPLICATE_KEY);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{symlink, PermissionsExt};
+        fs::create_dir_all(r.join("loop")).unwrap();
+        symlink("catalog-info.yaml", r.join("loop/catalog-info.yaml")).unwrap();
+        symlink("..", r.join("loop/up")).unwrap();
+        write(r, "locked/catalog-info.yaml", "kind: Component\n");
+        fs::set_permissions(
+            r.join("locked/catalog-info.yaml"),
+            fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+    }
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 1);
+    let found = problems(&report);
+    let has = |prefix: &str| found.iter().any(|p| p.starts_with(prefix));
+    assert!(has("bin/catalog-info.yaml:1:5 yaml/encoding"), "{found:?}");
+    assert!(
+        has("latin1/catalog-info.yaml:2:12 yaml/encoding"),
+        "{found:?}"
+    );
+    assert!(
+        has("ok/catalog-info.yaml:5:3 yaml/duplicate-key"),
+        "{found:?}"
+    );
+    #[cfg(unix)]
+    {
+        assert!(has("loop/catalog-info.yaml:1:1 io/"), "{found:?}");
+        assert!(has("loop/up:1:1 io/symlink-loop"), "{found:?}");
+        // Root reads files whatever their mode: only check when the file is really locked.
+        if fs::read(r.join("locked/catalog-info.yaml")).is_err() {
+            assert!(
+                has("locked/catalog-info.yaml:1:1 io/unreadable"),
+                "{found:?}"
+            );
+        }
+    }
+    for p in report["problems"].as_array().unwrap() {
+        assert!(!p["message"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn config_overrides_severities_and_reports_its_own_mistakes_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "svc/catalog-info.yaml", DUPLICATE_KEY);
+    write(r, "portico.yaml", "rules:\n  yaml/duplicate-key: warning\n");
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(
+        find(&report, "yaml/duplicate-key")[0]["severity"],
+        "warning"
+    );
+    assert_eq!(report["summary"]["warnings"], 1);
+
+    // --strict makes the warning fail the run again, reported as an error.
+    let (code, report) = validate(r, &["--strict"]);
+    assert_eq!(code, 1);
+    assert_eq!(find(&report, "yaml/duplicate-key")[0]["severity"], "error");
+
+    write(r, "portico.yaml", "rules:\n  yaml/*: off\n");
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 0);
+    assert!(problems(&report).is_empty(), "{report}");
+
+    // Excluded directories are not walked.
+    write(r, "portico.yaml", "exclude: [svc]\n");
+    let (code, report) = validate(r, &[]);
+    assert_eq!((code, report["summary"]["files"].as_u64()), (0, Some(0)));
+
+    // A typo in the config is a located error; the valid fields still apply.
+    write(
+        r,
+        "portico.yaml",
+        "rules:\n  yaml/duplicate-key: off\nexclud:\n  - svc\n",
+    );
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(problems(&report), vec!["portico.yaml:3:1 config/invalid"]);
+
+    // --config names another file; relative to the working directory.
+    write(r, "other.yml", "rules: {yaml/duplicate-key: warning}\n");
+    let (code, report) = validate(r, &["--config", "other.yml", "svc"]);
+    assert_eq!(code, 0, "{report}");
+}
+
+mod git {
+    use super::*;
+    use git2::{Repository, Signature};
+
+    fn commit_all(repo: &Repository, message: &str) {
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::now("t", "t@example.com").unwrap();
+        let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let parents: Vec<_> = parent.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap();
+    }
+
+    #[test]
+    fn changed_since_reports_only_files_changed_since_the_ref() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        let repo = Repository::init(r).unwrap();
+        write(r, "old/catalog-info.yaml", DUPLICATE_KEY);
+        write(r, "committed/catalog-info.yaml", "kind: Component\n");
+        write(r, "staged/catalog-info.yaml", "kind: Component\n");
+        commit_all(&repo, "base");
+        repo.branch(
+            "base",
+            &repo.head().unwrap().peel_to_commit().unwrap(),
+            false,
+        )
+        .unwrap();
+        // Changed in a commit after the ref, in the index, and untracked.
+        write(r, "committed/catalog-info.yaml", DUPLICATE_KEY);
+        commit_all(&repo, "change");
+        write(r, "staged/catalog-info.yaml", SYNTAX_ERROR);
+        let mut index = repo.index().unwrap();
+        index
+            .add_path(Path::new("staged/catalog-info.yaml"))
+            .unwrap();
+        index.write().unwrap();
+        write(r, "new/catalog-info.yaml", DUPLICATE_KEY);
+
+        let (code, report) = validate(r, &["--changed-since", "base"]);
+        assert_eq!(code, 1);
+        let files: Vec<_> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["file"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                "committed/catalog-info.yaml",
+                "new/catalog-info.yaml",
+                "staged/catalog-info.yaml"
+            ]
+        );
+        // Without the flag, the old problem is there too.
+        let (_, all) = validate(r, &[]);
+        assert!(problems(&all)[..].iter().any(|p| p.starts_with("old/")));
+
+        // From a subdirectory with a path argument, paths still map.
+        let (_, sub) = validate(&r.join("new"), &["--changed-since", "base", "."]);
+        assert_eq!(
+            problems(&sub),
+            vec!["catalog-info.yaml:5:3 yaml/duplicate-key"]
+        );
+
+        // Nothing changed since HEAD in a clean file set: exit 0 even with old problems.
+        let (code, _) = validate(r, &["--changed-since", "HEAD", "old"]);
+        assert_eq!(code, 0);
+
+        // An unknown ref: could not run.
+        let out = portico(r)
+            .args(["validate", "--changed-since", "no-such-ref"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-ref"));
+    }
+
+    #[test]
+    fn changed_since_outside_a_git_repository_cannot_run() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(tmp.path(), "catalog-info.yaml", DUPLICATE_KEY);
+        let out = portico(tmp.path())
+            .args(["validate", "--changed-since", "HEAD"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+    }
+}
