@@ -41,8 +41,8 @@ pub const SEARCH_JS: &str = include_str!("../themes/default/search.js");
 pub const SEARCH_HTML: &str = include_str!("../themes/default/search.html");
 
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it",
-    "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
+    "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "its",
+    "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
 ];
 
 /// Splits text into index terms: lower-case runs of letters and digits, stop words and
@@ -91,11 +91,13 @@ fn write_page(config: &Config, theme_dir: Option<&Path>, out: &Path) -> std::io:
             None => Ok(default.to_string()),
         }
     };
-    let mut env = minijinja::Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+    let mut env = crate::docs::template::environment();
     let err = |e: minijinja::Error| std::io::Error::other(format!("search.html: {e:#}"));
-    env.add_template_owned("base.html", load("base.html", crate::docs::template::BASE_HTML)?)
-        .map_err(err)?;
+    env.add_template_owned(
+        "base.html",
+        load("base.html", crate::docs::template::BASE_HTML)?,
+    )
+    .map_err(err)?;
     env.add_template_owned("search.html", load("search.html", SEARCH_HTML)?)
         .map_err(err)?;
     let title = config
@@ -255,17 +257,20 @@ pub fn build_index(catalog: &Catalog, docs: &Docs, out: &Path) -> std::io::Resul
     let postings: HashMap<String, Vec<(u32, u8)>> = all
         .par_iter()
         .enumerate()
-        .fold(HashMap::new, |mut map: HashMap<String, Vec<(u32, u8)>>, (id, d)| {
-            for (t, w) in &d.weights {
-                match map.get_mut(t.as_str()) {
-                    Some(v) => v.push((id as u32, *w)),
-                    None => {
-                        map.insert(t.clone(), vec![(id as u32, *w)]);
+        .fold(
+            HashMap::new,
+            |mut map: HashMap<String, Vec<(u32, u8)>>, (id, d)| {
+                for (t, w) in &d.weights {
+                    match map.get_mut(t.as_str()) {
+                        Some(v) => v.push((id as u32, *w)),
+                        None => {
+                            map.insert(t.clone(), vec![(id as u32, *w)]);
+                        }
                     }
                 }
-            }
-            map
-        })
+                map
+            },
+        )
         .reduce(HashMap::new, |mut a, b| {
             if a.len() < b.len() {
                 return merge_postings(b, a);
@@ -323,10 +328,7 @@ pub fn build_index(catalog: &Catalog, docs: &Docs, out: &Path) -> std::io::Resul
                 body.push_str(p);
             }
             body.push_str("});\n");
-            std::fs::write(
-                dir.join("t").join(format!("{}.js", shard_file(key))),
-                &body,
-            )?;
+            std::fs::write(dir.join("t").join(format!("{}.js", shard_file(key))), &body)?;
             Ok((body.len() as u64, body.len()))
         })
         .collect();
@@ -369,7 +371,10 @@ pub fn shard_file(key: &str) -> String {
     if key.is_empty() {
         return "_".into();
     }
-    if key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if key
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         key.to_string()
     } else {
         let mut s = String::from("x");
@@ -461,7 +466,10 @@ mod tests {
             for (t, _) in &terms[r.clone()] {
                 assert!(t.starts_with(key.as_str()), "{t} in shard {key}");
             }
-            let size: usize = terms[r.clone()].iter().map(|(t, p)| t.len() + p.len() + 4).sum();
+            let size: usize = terms[r.clone()]
+                .iter()
+                .map(|(t, p)| t.len() + p.len() + 4)
+                .sum();
             assert!(size <= SHARD_MAX, "shard {key} has {size} bytes");
         }
         // Each term is found in the shard with the longest key that prefixes it.

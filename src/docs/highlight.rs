@@ -134,6 +134,22 @@ pub fn escape_into(out: &mut String, text: &str) {
     }
 }
 
+/// Escapes for HTML text and attribute values (also `'`).
+pub fn escape_attr(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '&' => s.push_str("&amp;"),
+            '"' => s.push_str("&quot;"),
+            '\'' => s.push_str("&#39;"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
 pub fn escape(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
     escape_into(&mut s, text);

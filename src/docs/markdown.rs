@@ -1039,6 +1039,13 @@ fn include_snippet(
     let mut outside = false;
     for base in &bases {
         let candidate = base.join(rel);
+        // Lexically first (`..` that leaves the repository), then after symlinks.
+        if !crate::discover::normalize_lexical(&candidate).starts_with(&roots.confine)
+            && !crate::discover::normalize_lexical(&candidate).starts_with(&confine)
+        {
+            outside = true;
+            continue;
+        }
         if let Ok(real) = candidate.canonicalize() {
             if real.starts_with(&confine) {
                 if real.is_file() {

@@ -166,7 +166,7 @@ fn load_merged(
         Ok(t) => t,
         Err(e) => {
             problems.push(Problem::error(
-                "docs/mkdocs-unreadable",
+                "io/unreadable",
                 display,
                 Span::file_start(),
                 format!("cannot read {}: {e}", file.display()),
@@ -357,7 +357,7 @@ fn nav_item(
                 Some(page) => Some(NavItem::Page { title, page }),
                 None => {
                     problems.push(Problem::warning(
-                        "docs/nav-missing",
+                        "docs/nav",
                         display,
                         node.span,
                         format!("nav names `{path}`, which is not a page of docs_dir"),
@@ -382,7 +382,7 @@ fn nav_item(
         }
         _ => {
             problems.push(Problem::warning(
-                "docs/nav-invalid",
+                "docs/nav",
                 display,
                 node.span,
                 "a nav entry is a page path, `Title: path`, or `Section: [entries]`",

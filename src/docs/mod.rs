@@ -210,12 +210,13 @@ fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> 
         let Some(r) = e.annotation(TECHDOCS_REF) else {
             continue;
         };
+        // `url:` refs point at another repository; nothing local to render.
         let Some(rel) = r.strip_prefix("dir:") else {
-            // `url:` refs point at another repository; nothing local to render.
             continue;
         };
-        let file_dir = e.source.path.parent().unwrap_or(Path::new("."));
-        let dir = file_dir.join(rel.trim());
+        let Some(dir) = crate::model::techdocs_dir(e) else {
+            continue;
+        };
         let Some(mk) = mkdocs::find(&dir) else {
             // The catalog stage reports a techdocs-ref without mkdocs.yml.
             continue;
@@ -478,7 +479,11 @@ fn build_site(
             }
         })
         .collect();
-    let history = histories.get(&input.repo_root, std::slice::from_ref(&docs_prefix), &wanted);
+    let history = histories.get(
+        &input.repo_root,
+        std::slice::from_ref(&docs_prefix),
+        &wanted,
+    );
     let history = history.get().and_then(Option::as_ref);
     let date_of = |p: &PageSrc| -> Option<String> {
         let h = history?;
@@ -763,7 +768,7 @@ fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) 
             Ok(s) => s,
             Err(_) => {
                 res.problems.push(Problem::error(
-                    "docs/encoding",
+                    "file/unreadable",
                     &page.display,
                     Span::file_start(),
                     "page is not valid UTF-8",
