@@ -470,8 +470,10 @@ pub fn is_inside(path: &Path, root: &Path) -> bool {
 /// `seen` (canonical paths of every file read so far, updated here), plus the problems found
 /// on the way: a missing target is a warning at the target's place
 /// (`location/missing-target`), a target leaving the repository is an error
-/// (`location/outside-repo`). Targets that are URLs (`https://…`) are not fetched; Location
-/// types other than `file` and `url` are left to the processors that know them.
+/// (`location/outside-repo`); with `spec.presence: optional` a missing target is fine.
+/// Glob targets (`./services/*/catalog-info.yaml`) read every match. Targets that are URLs
+/// (`https://…`) are not fetched; Location types other than `file` and `url` are left to
+/// the processors that know them.
 pub fn follow_locations(
     files: &[ValidatedFile],
     seen: &mut HashSet<PathBuf>,
@@ -540,6 +542,8 @@ fn follow_target(
     }
     let source = &entity.source;
     let span = entity.span_of(pointer);
+    // `presence: optional` targets may be missing (Backstage skips them silently).
+    let optional = entity.spec_str("presence") == Some("optional");
     let problem = |p: Problem| {
         p.in_document(entity.document)
             .with_entity(entity.entity_ref.to_string())
@@ -579,7 +583,7 @@ fn follow_target(
     };
     if has_glob_meta(target) {
         let matches = glob_target(source.dir(), target, &source.repo);
-        if matches.is_empty() {
+        if matches.is_empty() && !optional {
             problems.push(problem(Problem::warning(
                 "location/missing-target",
                 source.display.clone(),
@@ -601,6 +605,7 @@ fn follow_target(
             span,
             format!("Location target {target:?} is not a file ({shown})"),
         ))),
+        Err(e) if optional && e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => problems.push(problem(Problem::warning(
             "location/missing-target",
             source.display.clone(),
@@ -887,5 +892,23 @@ mod tests {
         // A second pass finds nothing new: every target is in `seen` now.
         let (again, _) = follow_locations(std::slice::from_ref(&file), &mut seen);
         assert!(again.is_empty());
+    }
+
+    #[test]
+    fn optional_location_targets_may_be_missing() {
+        use crate::model::testing;
+        use serde_json::json;
+        let tmp = tempfile::tempdir().unwrap();
+        let source = SourceFile {
+            path: tmp.path().join("catalog-info.yaml"),
+            display: "catalog-info.yaml".into(),
+            repo: tmp.path().to_path_buf(),
+        };
+        let loc = json!({"kind": "Location", "metadata": {"name": "x"},
+            "spec": {"presence": "optional", "targets": ["./gone.yaml", "./none/*.yaml"]}});
+        let file = testing::file(&source, vec![loc]);
+        let (files, problems) = follow_locations(&[file], &mut HashSet::new());
+        assert!(files.is_empty());
+        assert!(problems.is_empty(), "{problems:?}");
     }
 }

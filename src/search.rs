@@ -37,9 +37,6 @@ pub const MAX_POSTINGS: usize = 1000;
 /// Characters of text kept in a record for the snippet.
 pub const EXCERPT: usize = 160;
 
-pub const SEARCH_JS: &str = include_str!("../themes/default/search.js");
-pub const SEARCH_HTML: &str = include_str!("../themes/default/search.html");
-
 const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "has", "in", "is", "it", "its",
     "of", "on", "or", "that", "the", "this", "to", "was", "were", "will", "with",
@@ -65,56 +62,51 @@ pub struct IndexStats {
     pub largest_shard: usize,
 }
 
-/// Writes the search index, `assets/search.js` and `search.html` into `out`.
-pub fn build(catalog: &Catalog, docs: &Docs, config: &Config, out: &Path) -> std::io::Result<()> {
-    build_with_theme(catalog, docs, config, None, out).map(|_| ())
-}
-
-/// As `build`, with `search.html`/`base.html` from `theme_dir` when it has them.
-pub fn build_with_theme(
+/// Writes the search index and `search.html` into `out` (`assets/search.js` is a theme
+/// asset, written with the others).
+pub fn build(
     catalog: &Catalog,
     docs: &Docs,
     config: &Config,
-    theme_dir: Option<&Path>,
+    renderer: &crate::render::Renderer,
     out: &Path,
 ) -> std::io::Result<IndexStats> {
     let stats = build_index(catalog, docs, out)?;
-    write_page(config, theme_dir, out)?;
+    write_page(catalog, config, renderer, out)?;
     Ok(stats)
 }
 
-/// `search.html`: results for `?q=` (filled in by search.js).
-fn write_page(config: &Config, theme_dir: Option<&Path>, out: &Path) -> std::io::Result<()> {
-    let load = |name: &str, default: &str| -> std::io::Result<String> {
-        match theme_dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-            Some(p) => std::fs::read_to_string(p),
-            None => Ok(default.to_string()),
-        }
-    };
-    let mut env = crate::docs::template::environment();
-    let err = |e: minijinja::Error| std::io::Error::other(format!("search.html: {e:#}"));
-    env.add_template_owned(
-        "base.html",
-        load("base.html", crate::docs::template::BASE_HTML)?,
-    )
-    .map_err(err)?;
-    env.add_template_owned("search.html", load("search.html", SEARCH_HTML)?)
-        .map_err(err)?;
+/// `search.html`: results for `?q=`, filled in by search.js.
+fn write_page(
+    catalog: &Catalog,
+    config: &Config,
+    renderer: &crate::render::Renderer,
+    out: &Path,
+) -> std::io::Result<()> {
+    let errors = catalog
+        .problems
+        .iter()
+        .filter(|p| p.severity == crate::diag::Severity::Error)
+        .count();
     let title = config
         .site
         .title
         .clone()
         .unwrap_or_else(|| "Developer portal".to_string());
-    let html = env
-        .get_template("search.html")
-        .and_then(|t| {
-            t.render(minijinja::context! {
-                root => "",
-                site => minijinja::context! { title => title },
-            })
-        })
-        .map_err(err)?;
-    std::fs::write(out.join("search.html"), html)
+    renderer.page(
+        out,
+        "search.html",
+        "search.html",
+        minijinja::context! {
+            root => "",
+            nav => "search",
+            site => minijinja::context! {
+                title => title,
+                errors => errors,
+                problems => catalog.problems.len(),
+            },
+        },
+    )
 }
 
 struct Doc {
@@ -175,7 +167,7 @@ fn entity_docs(catalog: &Catalog) -> Vec<Doc> {
                 record: json!([
                     0,
                     e.title(),
-                    format!("{}index.html", entity_page_url(e)),
+                    entity_page_url(e),
                     sub,
                     excerpt(desc),
                     e.tags()
@@ -351,7 +343,6 @@ pub fn build_index(catalog: &Catalog, docs: &Docs, out: &Path) -> std::io::Resul
     );
     stats.bytes += manifest.len() as u64;
     std::fs::write(dir.join("index.js"), manifest)?;
-    write_client(out)?;
     Ok(stats)
 }
 
@@ -427,14 +418,6 @@ fn split_shards(
         split_shards(terms, i..j, key, depth + 1, out);
         i = j;
     }
-}
-
-/// The browser side: `assets/search.js` and `search.html`.
-fn write_client(out: &Path) -> std::io::Result<()> {
-    let assets = out.join("assets");
-    std::fs::create_dir_all(&assets)?;
-    std::fs::write(assets.join("search.js"), SEARCH_JS)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -115,8 +115,9 @@ fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
         ..Config::default()
     };
     let catalog = catalog(root, &config);
-    let docs = portico::docs::build(&catalog, &config, out.path());
-    portico::search::build(&catalog, &docs, &config, out.path()).unwrap();
+    let renderer = portico::render::Theme::default().load().unwrap();
+    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    portico::search::build(&catalog, &docs, &config, &renderer, out.path()).unwrap();
     let site = out.path().join("docs/default/component/payments");
     (docs, site, out)
 }
@@ -148,7 +149,8 @@ fn pages_are_written_in_mkdocs_layout_with_nav_toc_and_links() {
     assert_eq!(docs.sites.len(), 1, "{:#?}", docs.problems);
     let s = &docs.sites[0];
     assert_eq!(s.site_name, "Payments");
-    assert_eq!(s.url, "docs/default/component/payments/");
+    assert_eq!(s.url, "docs/default/component/payments/index.html");
+    assert_eq!(s.dir, "docs/default/component/payments/");
     assert_eq!(s.pages, 3);
     assert_eq!(
         s.records.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(),
@@ -335,7 +337,6 @@ fn search_index_finds_entities_and_doc_sections() {
         records.contains("guide/setup/index.html#install-it"),
         "{records}"
     );
-    assert!(out.path().join("assets/search.js").is_file());
     let page = read(&out.path().join("search.html"));
     assert!(page.contains("id=\"search-page-results\""));
     assert!(page.contains("id=\"search-input\""));

@@ -156,26 +156,6 @@ pub fn escape(text: &str) -> String {
     s
 }
 
-/// The stylesheet for the classes above: a light and a dark theme from syntect's defaults.
-pub fn stylesheet() -> String {
-    use syntect::highlighting::ThemeSet;
-    let themes = ThemeSet::load_defaults();
-    let mut css = String::new();
-    if let Some(light) = themes.themes.get("InspiredGitHub") {
-        if let Ok(c) = syntect::html::css_for_theme_with_class_style(light, CLASS_STYLE) {
-            css.push_str(&c);
-        }
-    }
-    if let Some(dark) = themes.themes.get("base16-ocean.dark") {
-        if let Ok(c) = syntect::html::css_for_theme_with_class_style(dark, CLASS_STYLE) {
-            css.push_str("@media (prefers-color-scheme: dark) {\n");
-            css.push_str(&c);
-            css.push_str("}\n");
-        }
-    }
-    css
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

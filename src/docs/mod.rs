@@ -66,8 +66,11 @@ pub struct DocSite {
     pub entity: usize,
     pub site_name: String,
     pub description: Option<String>,
-    /// Site-relative URL of the docs home, e.g. `docs/default/component/x/`.
+    /// Site-relative URL of the docs home page, e.g. `docs/default/component/x/index.html`
+    /// (with `index.html`, so the link works from disk too).
     pub url: String,
+    /// Site-relative folder of the docs, e.g. `docs/default/component/x/`.
+    pub dir: String,
     /// Number of pages written.
     pub pages: usize,
     /// The pages, in nav order first, then the others by path.
@@ -94,14 +97,14 @@ pub struct DocPage {
 /// Longest section text kept for search (characters); longer text is cut at a word.
 pub const MAX_SECTION_TEXT: usize = 2000;
 
-/// Where the entity page of `entity` lives (site-relative, directory URL).
+/// Where the entity page of `entity` lives (site-relative, `…/index.html`).
 pub fn entity_page_url(e: &Entity) -> String {
-    format!("catalog/{}/", e.entity_ref.url_path())
+    crate::render::entity_url(&e.entity_ref)
 }
 
-/// Where the docs of `e` live (site-relative, directory URL).
-pub fn docs_url(e: &Entity) -> String {
-    format!("docs/{}/", e.entity_ref.url_path())
+/// The folder of the docs of `e` (site-relative, ends with `/`).
+pub fn docs_dir_url(e: &Entity) -> String {
+    format!("docs/{}/", crate::render::entity_path(&e.entity_ref))
 }
 
 /// One doc site to build: an entity and the directory its techdocs-ref names.
@@ -113,16 +116,11 @@ struct SiteInput {
     repo_root: PathBuf,
 }
 
-/// Renders every entity's docs into `out`.
-pub fn build(catalog: &Catalog, config: &Config, out: &Path) -> Docs {
-    build_with_theme(catalog, config, None, out)
-}
-
-/// As `build`, with templates from `theme_dir` overriding the default theme's.
-pub fn build_with_theme(
+/// Renders every entity's docs into `out` with the theme's `docs.html`.
+pub fn build(
     catalog: &Catalog,
     config: &Config,
-    theme_dir: Option<&Path>,
+    renderer: &crate::render::Renderer,
     out: &Path,
 ) -> Docs {
     let mut docs = Docs::default();
@@ -130,21 +128,18 @@ pub fn build_with_theme(
     if inputs.is_empty() {
         return docs;
     }
-    let env = match template::Templates::new(theme_dir, config) {
+    let env = match template::Templates::new(renderer, config, catalog) {
         Ok(t) => t,
         Err(e) => {
             docs.problems.push(Problem::error(
                 "docs/template",
-                theme_dir
-                    .map(|d| d.display().to_string())
-                    .unwrap_or_else(|| "theme".into()),
+                "docs.html",
                 Span::file_start(),
-                format!("cannot load the docs templates: {e}"),
+                format!("cannot load the docs template: {e}"),
             ));
             return docs;
         }
     };
-    write_assets(out, &mut docs.problems);
     let histories = Histories::default();
     let results: Vec<SiteOutput> = inputs
         .par_iter()
@@ -353,7 +348,7 @@ fn broken(file: &str, link: &LinkRef, message: String) -> Problem {
 fn build_site(
     input: &SiteInput,
     catalog: &Catalog,
-    env: &template::Templates,
+    env: &template::Templates<'_>,
     histories: &Histories,
     out: &Path,
 ) -> SiteOutput {
@@ -452,7 +447,7 @@ fn build_site(
         .collect();
     apply_nav_titles(&nav, &mut titles);
 
-    let site_url = docs_url(entity);
+    let site_url = docs_dir_url(entity);
     let site_name = cfg
         .site_name
         .clone()
@@ -598,7 +593,8 @@ fn build_site(
         entity: input.entity,
         site_name,
         description: cfg.site_description.clone(),
-        url: site_url,
+        url: format!("{site_url}index.html"),
+        dir: site_url,
         pages: records.len(),
         records: records.into_iter().map(|(_, r)| r).collect(),
         nav: top_nav,
@@ -734,7 +730,7 @@ struct SiteCtx<'a> {
     site_name: &'a str,
     entity: &'a Entity,
     entity_url: &'a str,
-    env: &'a template::Templates,
+    env: &'a template::Templates<'a>,
     roots: &'a markdown::SnippetRoots,
     site_out: &'a Path,
 }
@@ -1010,26 +1006,6 @@ fn encode_fragment(s: &str) -> String {
         .add(b'>')
         .add(b'`');
     percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
-
-/// The stylesheets docs pages use, written once per build.
-fn write_assets(out: &Path, problems: &mut Vec<Problem>) {
-    let dir = out.join("assets");
-    let files: [(&str, String); 2] = [
-        ("docs.css", template::DOCS_CSS.to_string()),
-        ("highlight.css", highlight::stylesheet()),
-    ];
-    for (name, body) in files {
-        let r = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join(name), body));
-        if let Err(e) = r {
-            problems.push(Problem::error(
-                "docs/write",
-                dir.join(name).display().to_string(),
-                Span::file_start(),
-                format!("cannot write: {e}"),
-            ));
-        }
-    }
 }
 
 #[cfg(test)]

@@ -6,20 +6,19 @@ use super::{page_href, relative_href, PageSrc, SiteCtx};
 use crate::config::Config;
 use minijinja::{Environment, Value};
 use serde::Serialize;
-use std::path::Path;
 
-pub const BASE_HTML: &str = include_str!("../../themes/default/base.html");
-pub const DOCS_HTML: &str = include_str!("../../themes/default/docs.html");
-pub const DOCS_CSS: &str = include_str!("../../themes/default/docs.css");
-
-pub struct Templates {
-    env: Environment<'static>,
-    site_title: String,
+/// The docs page template, wrapping a site `Renderer` (its environment holds `docs.html`
+/// and `base.html`, default or from the user's theme).
+pub struct Templates<'r> {
+    env: &'r Environment<'static>,
+    site: SiteView,
 }
 
-#[derive(Serialize)]
-struct SiteView<'a> {
-    title: &'a str,
+#[derive(Serialize, Clone)]
+struct SiteView {
+    title: String,
+    errors: usize,
+    problems: usize,
 }
 
 #[derive(Serialize)]
@@ -69,48 +68,32 @@ struct DocView<'a> {
     source_path: &'a str,
 }
 
-fn load(theme_dir: Option<&Path>, name: &str, default: &str) -> std::io::Result<String> {
-    if let Some(dir) = theme_dir {
-        let p = dir.join(name);
-        if p.is_file() {
-            return std::fs::read_to_string(p);
-        }
-    }
-    Ok(default.to_string())
-}
-
-/// An environment that escapes HTML like Jinja's `markupsafe` (`& < > " '`), not `/`:
-/// URLs stay readable and pages smaller.
-pub fn environment() -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-    env.set_formatter(|out, state, value| {
-        if value.is_safe() || value.as_str().is_none() {
-            return minijinja::escape_formatter(out, state, value);
-        }
-        let s = value.as_str().unwrap_or_default();
-        out.write_str(&super::highlight::escape_attr(s))
-            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
-    });
-    env
-}
-
-impl Templates {
-    pub fn new(theme_dir: Option<&Path>, config: &Config) -> Result<Self, String> {
-        let mut env = environment();
-        let base = load(theme_dir, "base.html", BASE_HTML).map_err(|e| e.to_string())?;
-        let docs = load(theme_dir, "docs.html", DOCS_HTML).map_err(|e| e.to_string())?;
-        env.add_template_owned("base.html", base)
-            .map_err(|e| e.to_string())?;
-        env.add_template_owned("docs.html", docs)
-            .map_err(|e| e.to_string())?;
+impl<'r> Templates<'r> {
+    pub fn new(
+        renderer: &'r crate::render::Renderer,
+        config: &Config,
+        catalog: &crate::model::Catalog,
+    ) -> Result<Self, String> {
+        renderer
+            .env
+            .get_template("docs.html")
+            .map_err(|e| format!("{e:#}"))?;
+        let errors = catalog
+            .problems
+            .iter()
+            .filter(|p| p.severity == crate::diag::Severity::Error)
+            .count();
         Ok(Templates {
-            env,
-            site_title: config
-                .site
-                .title
-                .clone()
-                .unwrap_or_else(|| "Developer portal".to_string()),
+            env: &renderer.env,
+            site: SiteView {
+                title: config
+                    .site
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| "Developer portal".to_string()),
+                errors,
+                problems: catalog.problems.len(),
+            },
         })
     }
 
@@ -146,7 +129,7 @@ impl Templates {
             entity: EntityView {
                 title: ctx.entity.title(),
                 kind: ctx.entity.kind(),
-                href: format!("{root}{}index.html", ctx.entity_url),
+                href: format!("{root}{}", ctx.entity_url),
             },
             nav,
             toc: rendered
@@ -169,7 +152,8 @@ impl Templates {
         let result = self.env.get_template("docs.html").and_then(|t| {
             t.render(minijinja::context! {
                 root => root,
-                site => SiteView { title: &self.site_title },
+                site => self.site.clone(),
+                nav => "docs",
                 doc => Value::from_serialize(&doc),
                 content => Value::from_safe_string(rendered.html.clone()),
             })

@@ -1,0 +1,137 @@
+// Docs and search as a reader uses them: move through the nav sidebar, jump with the table of
+// contents, search from the header and land on the hit. Served by `portico serve` search covers
+// entities and docs; opened from disk entities are still found and the page says docs search
+// needs the site served.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, newPage, fileMode, serveMode, docsPath, entityPath, pickDocs, pickComponent, displayName,
+  screenshot, pageProblems,
+} from './lib/harness.mjs';
+
+/** The table of contents: a nav whose name says so, holding in-page links. */
+function toc(page) {
+  return page.locator('nav[aria-label*="contents" i], nav[aria-label*="on this page" i], nav.toc, .toc nav, nav#toc, [role="navigation"][aria-label*="contents" i]').first();
+}
+
+/** Selects page text for a query: the longest word of a heading (a docs-only term). */
+function queryFrom(heading) {
+  const words = heading.split(/[^A-Za-z0-9-]+/).filter((w) => w.length >= 4).sort((a, b) => b.length - a.length);
+  return words[0] || heading;
+}
+
+for (const makeMode of [fileMode, serveMode]) {
+  describe(`docs and search (${makeMode === fileMode ? 'file://' : 'portico serve'})`, () => {
+    let browser;
+    let mode;
+    before(async () => {
+      mode = await makeMode();
+      browser = await launch();
+    });
+    after(async () => {
+      await browser?.close();
+      await mode?.stop?.();
+    });
+
+    it('the nav sidebar moves between pages of an entity\'s docs', async () => {
+      const e = pickDocs();
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url(docsPath(e)));
+      await page.locator('main h1').first().waitFor();
+      const home = page.url();
+      // Links of the docs nav that lead to another page of these docs.
+      const links = await page.locator('nav a[href]').evaluateAll((as, docsRoot) => {
+        const norm = (u) => u.split('#')[0].replace(/index\.html$/, '');
+        return as
+          .filter((a) => !a.closest('header') && !a.getAttribute('href').startsWith('#'))
+          .map((a) => ({ href: a.href, text: a.textContent.trim() }))
+          .filter((l) => l.href.includes(docsRoot) && norm(l.href) !== norm(location.href));
+      }, docsPath(e));
+      assert.ok(links.length > 0, `the docs nav of ${docsPath(e)} links other pages`);
+      const target = links[0];
+      await page.locator(`nav a[href="${await page.locator('nav a[href]').evaluateAll(
+        (as, h) => as.find((a) => a.href === h).getAttribute('href'), target.href)}"]`).first().click();
+      await page.waitForURL((u) => u.href !== home);
+      const norm = (u) => u.split('#')[0].replace(/index\.html$/, '');
+      assert.equal(norm(page.url()), norm(target.href), 'landed on the page the nav names');
+      const h1 = (await page.locator('main h1').first().innerText()).trim();
+      assert.ok(h1.length > 0, 'the page has a heading');
+      // The current page is marked in the nav.
+      await assert.doesNotReject(
+        page.locator('nav a[aria-current="page"], nav a[class*="active"], nav a[class*="current"]').first().waitFor(),
+        'the nav marks the current page (aria-current="page")');
+      await screenshot(page, `docs-light-${mode.name}`);
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    });
+
+    it('a table of contents link scrolls to its heading', async () => {
+      const e = pickDocs();
+      const page = await newPage(browser, mode, { viewport: { width: 1280, height: 500 } });
+      await page.goto(mode.url(docsPath(e)));
+      await page.locator('main h1').first().waitFor();
+      // Use the last TOC entry: the one furthest down the page.
+      const t = toc(page);
+      await assert.doesNotReject(t.waitFor(), 'the docs page has a table of contents');
+      const link = t.locator('a[href^="#"]').last();
+      const hash = await link.getAttribute('href');
+      const id = decodeURIComponent(hash.slice(1));
+      const target = page.locator(`[id="${id.replace(/"/g, '\\"')}"]`);
+      assert.equal(await target.count(), 1, `exactly one element has id ${id}`);
+      const inView = (i) => {
+        const r = document.getElementById(i).getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight;
+      };
+      const wasInView = await page.evaluate(inView, id);
+      await link.click();
+      await page.waitForFunction((h) => location.hash === h, hash);
+      await page.waitForFunction(inView, id);
+      if (!wasInView) assert.ok(await page.evaluate(() => window.scrollY > 0), 'the page scrolled');
+      await page.context().close();
+    });
+
+    it('search from the header lands on an entity', async () => {
+      const comp = pickComponent();
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url(''));
+      await page.locator('#search-input').fill(comp.metadata.name);
+      await page.locator('#search-input').press('Enter');
+      const hit = page.locator(`main a[href*="catalog/default/component/${comp.metadata.name}/"]`).first();
+      await hit.waitFor();
+      await screenshot(page, `search-light-${mode.name}`);
+      await hit.click();
+      await page.waitForURL((u) => u.pathname.endsWith(entityPath(comp)) || u.pathname.endsWith(entityPath(comp).replace(/index\.html$/, '')));
+      await assert.doesNotReject(page.locator('h1').filter({ hasText: displayName(comp) }).first().waitFor());
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    });
+
+    it(makeMode === fileMode
+      ? 'search from disk says clearly that docs search needs the served site'
+      : 'search from the header finds docs text and lands on the page', async () => {
+      const e = pickDocs();
+      const page = await newPage(browser, mode);
+      // A heading of a docs page below the top one: text only the docs contain.
+      await page.goto(mode.url(docsPath(e)));
+      const heading = (await page.locator('main h2').first().innerText()).replace(/[¶#]/g, '').trim();
+      const query = queryFrom(heading);
+      await page.locator('#search-input').fill(query);
+      await page.locator('#search-input').press('Enter');
+      if (mode.name === 'file') {
+        const note = page.locator('main').getByText(/(docs|documentation)\b.*\b(unavailable|not available|needs?|requires?|only)\b/i).first();
+        await assert.doesNotReject(note.waitFor({ state: 'visible' }), 'a visible note that docs search is unavailable from disk');
+      } else {
+        const hit = page.locator(`main a[href*="docs/"]`).first();
+        await hit.waitFor();
+        await screenshot(page, `search-docs-${mode.name}`);
+        await hit.click();
+        await page.waitForURL((u) => u.pathname.includes('/docs/'));
+        await assert.doesNotReject(
+          page.locator('main').getByText(new RegExp(query, 'i')).first().waitFor(), `the landing page contains "${query}"`);
+      }
+      assert.deepEqual(pageProblems(page), []);
+      await page.context().close();
+    });
+  });
+}

@@ -1,0 +1,45 @@
+// What a person sees: light, dark and phone renderings of the key pages, saved as screenshots in
+// SCREENSHOT_DIR; dark mode really is dark; nothing overflows a phone's width.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  launch, newPage, fileMode, keyPages, screenshot, horizontalOverflow, backgroundLuminance, pageProblems,
+} from './lib/harness.mjs';
+
+const VIEWS = {
+  light: { colorScheme: 'light' },
+  dark: { colorScheme: 'dark' },
+  phone: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
+  'phone-dark': { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, colorScheme: 'dark' },
+};
+
+describe('layout and screenshots (file://)', () => {
+  let browser;
+  const mode = fileMode();
+  before(async () => {
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const [name, rel] of keyPages()) {
+    for (const [view, options] of Object.entries(VIEWS)) {
+      // Overflow is checked on every page; the brief's minimum is home and catalog.
+      it(`${name} page (${view}) renders without horizontal overflow`, async () => {
+        const page = await newPage(browser, mode, options);
+        await page.goto(mode.url(rel()));
+        await page.locator('main').waitFor();
+        await screenshot(page, `${name}-${view}`);
+        const lum = await backgroundLuminance(page);
+        if (view.includes('dark')) assert.ok(lum < 0.2, `dark mode background is dark (luminance ${lum.toFixed(2)})`);
+        else assert.ok(lum > 0.5, `light mode background is light (luminance ${lum.toFixed(2)})`);
+        const over = await horizontalOverflow(page);
+        assert.equal(over, null, `page is wider than the viewport: ${JSON.stringify(over)}`);
+        assert.deepEqual(pageProblems(page), []);
+        await page.context().close();
+      });
+    }
+  }
+});
