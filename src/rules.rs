@@ -39,11 +39,15 @@ pub const ALL: &[Rule] = &[
         Error,
         "Two documents define the same entity (kind, namespace and name)",
     ),
-    rule("catalog/invalid-ref", Error, "A malformed entity reference"),
+    rule(
+        "catalog/invalid-ref",
+        Error,
+        "A malformed entity reference",
+    ),
     rule(
         "config/invalid",
         Error,
-        "portico.yaml is malformed or names a file that cannot be used",
+        "portico.yaml is malformed or names a file that cannot be used (a user schema that does not compile)",
     ),
     rule(
         "docs/broken-link",
@@ -96,24 +100,79 @@ pub const ALL: &[Rule] = &[
         "A docs page or file that cannot be written",
     ),
     rule(
-        "entity/envelope",
+        "entity/annotation-key-format",
         Error,
-        "apiVersion, kind, metadata and spec, and no other root fields",
+        "An annotation key is not `[prefix/]name`",
     ),
     rule(
-        "entity/metadata",
+        "entity/api-version-format",
         Error,
-        "Metadata formats: name, namespace, tags, labels, annotation keys, links",
+        "apiVersion is not `[group/]version`",
     ),
     rule(
-        "entity/schema",
+        "entity/foreign-root-field",
         Error,
-        "The entity does not match its kind's JSON Schema",
+        "A root field other than apiVersion, kind, metadata and spec",
+    ),
+    rule(
+        "entity/kind-format",
+        Error,
+        "kind is not a letter followed by letters and digits",
+    ),
+    rule(
+        "entity/label-key-format",
+        Error,
+        "A label key is not `[prefix/]name`",
+    ),
+    rule(
+        "entity/label-value-format",
+        Error,
+        "A label value is not empty or a name",
+    ),
+    rule(
+        "entity/link-icon",
+        Error,
+        "A link icon is blank",
+    ),
+    rule(
+        "entity/link-title",
+        Error,
+        "A link title is blank",
+    ),
+    rule(
+        "entity/link-url",
+        Error,
+        "A link url is not an absolute URL",
+    ),
+    rule(
+        "entity/name-format",
+        Error,
+        "metadata.name is not [a-zA-Z0-9] runs separated by - _ . (at most 63 characters)",
+    ),
+    rule(
+        "entity/namespace-format",
+        Error,
+        "metadata.namespace is not a DNS label",
+    ),
+    rule(
+        "entity/not-an-object",
+        Error,
+        "A YAML document that is not a mapping",
+    ),
+    rule(
+        "entity/tag-format",
+        Error,
+        "A tag is not [a-z0-9:+#] runs separated by - (at most 63 characters)",
+    ),
+    rule(
+        "entity/unknown-api-version",
+        Error,
+        "An apiVersion Backstage does not accept for the kind",
     ),
     rule(
         "entity/unknown-kind",
         Error,
-        "A kind with no schema (core kinds and configured schemas only)",
+        "A kind with no schema (core kinds, Template, and configured schemas only)",
     ),
     rule(
         "file/unreadable",
@@ -129,6 +188,11 @@ pub const ALL: &[Rule] = &[
         "io/symlink-loop",
         Warning,
         "A symbolic link that leads back to itself or an ancestor directory",
+    ),
+    rule(
+        "io/too-large",
+        Error,
+        "A file over the size limit, not read",
     ),
     rule(
         "io/unreadable",
@@ -148,7 +212,62 @@ pub const ALL: &[Rule] = &[
     rule(
         "placeholder/invalid",
         Error,
-        "A $text, $json or $yaml placeholder that cannot be resolved or leaves the repository",
+        "A $text, $json or $yaml placeholder whose value is not a path",
+    ),
+    rule(
+        "placeholder/invalid-content",
+        Error,
+        "A $json or $yaml placeholder file that does not parse",
+    ),
+    rule(
+        "placeholder/missing-file",
+        Error,
+        "A placeholder naming a file that cannot be read",
+    ),
+    rule(
+        "placeholder/outside-repo",
+        Error,
+        "A placeholder naming a file outside the repository (absolute, .. or symlink); not read",
+    ),
+    rule(
+        "placeholder/url-not-fetched",
+        Warning,
+        "A placeholder naming a URL, which portico does not fetch",
+    ),
+    rule(
+        "schema/additional-properties",
+        Error,
+        "A field the schema does not allow",
+    ),
+    rule(
+        "schema/const",
+        Error,
+        "A field does not have its only allowed value",
+    ),
+    rule(
+        "schema/enum",
+        Error,
+        "A field is not one of its allowed values",
+    ),
+    rule(
+        "schema/min-length",
+        Error,
+        "A field that must not be empty is empty",
+    ),
+    rule(
+        "schema/one-of",
+        Error,
+        "A field matches none of its allowed forms",
+    ),
+    rule(
+        "schema/required",
+        Error,
+        "A required field is missing",
+    ),
+    rule(
+        "schema/type",
+        Error,
+        "A field has the wrong type",
     ),
     rule(
         "techdocs/missing-mkdocs",
@@ -161,16 +280,30 @@ pub const ALL: &[Rule] = &[
         "A schema from portico.yaml is not satisfied",
     ),
     rule(
+        "yaml/alias-budget",
+        Error,
+        "Aliases that expand too far (a billion-laughs file)",
+    ),
+    rule(
+        "yaml/depth",
+        Error,
+        "Nesting deeper than portico reads",
+    ),
+    rule(
         "yaml/duplicate-key",
         Error,
         "The same key twice in one mapping",
     ),
     rule(
-        "yaml/limit",
+        "yaml/encoding",
         Error,
-        "Aliases that expand too far or nesting that is too deep",
+        "A file that is not UTF-8 text (invalid UTF-8 or binary)",
     ),
-    rule("yaml/syntax", Error, "YAML that does not parse"),
+    rule(
+        "yaml/syntax",
+        Error,
+        "YAML that does not parse",
+    ),
 ];
 
 /// The rule with this id.
