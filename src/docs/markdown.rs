@@ -1038,7 +1038,7 @@ fn include_snippet(
     let mut found: Option<PathBuf> = None;
     let mut outside = false;
     for base in &bases {
-        let candidate = base.join(rel);
+        let candidate = std::path::absolute(base.join(rel)).unwrap_or_else(|_| base.join(rel));
         // Lexically first (`..` that leaves the repository), then after symlinks.
         if !crate::discover::normalize_lexical(&candidate).starts_with(&roots.confine)
             && !crate::discover::normalize_lexical(&candidate).starts_with(&confine)

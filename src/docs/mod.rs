@@ -113,7 +113,10 @@ struct SiteInput {
     entity: usize,
     mkdocs: PathBuf,
     mkdocs_display: String,
-    repo_root: PathBuf,
+    /// The git work tree holding the docs (for dates), if any.
+    git_root: Option<PathBuf>,
+    /// The repository the entity belongs to (canonical): snippets may not leave it.
+    confine: PathBuf,
 }
 
 /// Renders every entity's docs into `out` with the theme's `docs.html`.
@@ -227,15 +230,20 @@ fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> 
             .and_then(|n| n.to_str())
             .unwrap_or("mkdocs.yml");
         let mkdocs_display = mkdocs::join_display(display_dir, &format!("{}/{name}", rel.trim()));
-        let repo_root = git::repo_root(&dir)
-            .or_else(|| e.source.repo.canonicalize().ok())
-            .unwrap_or_else(|| dir.clone());
+        let git_root = git::repo_root(&dir);
+        let confine = e
+            .source
+            .repo
+            .canonicalize()
+            .or_else(|_| std::path::absolute(&e.source.repo))
+            .unwrap_or_else(|_| e.source.repo.clone());
         let _ = &problems;
         inputs.push(SiteInput {
             entity: i,
             mkdocs: mk,
             mkdocs_display,
-            repo_root,
+            git_root,
+            confine,
         });
     }
     inputs
@@ -457,7 +465,7 @@ fn build_site(
     let rel_in_repo = |p: &Path| -> Option<String> {
         let c = p.canonicalize().ok()?;
         Some(
-            c.strip_prefix(&input.repo_root)
+            c.strip_prefix(input.git_root.as_ref()?)
                 .ok()?
                 .to_string_lossy()
                 .replace('\\', "/"),
@@ -474,12 +482,14 @@ fn build_site(
             }
         })
         .collect();
-    let history = histories.get(
-        &input.repo_root,
-        std::slice::from_ref(&docs_prefix),
-        &wanted,
-    );
-    let history = history.get().and_then(Option::as_ref);
+    let history = input
+        .git_root
+        .as_ref()
+        .map(|root| histories.get(root, std::slice::from_ref(&docs_prefix), &wanted));
+    let history = history
+        .as_ref()
+        .and_then(|h| h.get())
+        .and_then(Option::as_ref);
     let date_of = |p: &PageSrc| -> Option<String> {
         let h = history?;
         let canon = p.file.canonicalize().ok()?;
@@ -491,7 +501,7 @@ fn build_site(
             cfg.file.parent().unwrap_or(Path::new(".")).to_path_buf(),
             cfg.docs_dir.clone(),
         ],
-        confine: input.repo_root.clone(),
+        confine: input.confine.clone(),
     };
     let site_out = out.join(&site_url);
     let entity_url = entity_page_url(entity);
