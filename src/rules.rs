@@ -185,6 +185,11 @@ pub const ALL: &[Rule] = &[
         "A catalog path that is a FIFO, socket or device (never read)",
     ),
     rule(
+        "io/outside-repo",
+        Error,
+        "A catalog file or directory reached through a symbolic link that leaves the scanned directory (never read)",
+    ),
+    rule(
         "io/symlink-loop",
         Warning,
         "A symbolic link that leads back to itself or an ancestor directory",
