@@ -340,29 +340,14 @@ pub struct ScanDocs<'d> {
 impl DocsInfo for ScanDocs<'_> {
     fn stats(&self, ctx: &Ctx, i: usize) -> Result<Option<DocStats>, String> {
         let e = &ctx.catalog.entities[i];
-        if let Some(site) = self
+        let site = self
             .built
-            .and_then(|d| d.sites.iter().find(|s| s.entity == i))
-        {
-            let key = e.entity_ref.to_string();
-            let broken = self
-                .built
-                .map(|d| {
-                    d.problems
-                        .iter()
-                        .filter(|p| {
-                            p.entity.as_deref() == Some(key.as_str()) && p.rule.contains("link")
-                        })
-                        .count()
-                })
-                .unwrap_or(0);
-            return Ok(Some(DocStats {
-                pages: site.pages,
-                broken_links: Some(broken),
-            }));
-        }
+            .and_then(|d| d.sites.iter().find(|s| s.entity == i));
         let Some(r) = e.annotation("backstage.io/techdocs-ref") else {
-            return Ok(None);
+            return Ok(site.map(|s| DocStats {
+                pages: s.pages,
+                broken_links: Some(0),
+            }));
         };
         let Some(dir) = r.strip_prefix("dir:") else {
             return Err(format!(
@@ -373,15 +358,44 @@ impl DocsInfo for ScanDocs<'_> {
             return Err(format!("techdocs-ref `{r}` leaves the repository"));
         }
         let base = rules::entity_dir(e).join(dir);
-        let pages = ctx.doc_pages.get(base.clone(), || count_pages(&base))?;
+        let (docs_dir, pages) = ctx.doc_pages.get(base.clone(), || count_pages(&base))?;
+        let Some(site) = site else {
+            return Ok(Some(DocStats {
+                pages,
+                broken_links: None,
+            }));
+        };
+        // Broken links the docs stage found in this entity's pages: by entity when the
+        // problem names it, else by the file being under the entity's docs folder.
+        let key = e.entity_ref.to_string();
+        let prefix = format!(
+            "{}/",
+            docs_dir
+                .to_string_lossy()
+                .replace('\\', "/")
+                .trim_start_matches("./")
+                .trim_end_matches('/')
+        );
+        let broken = self.built.map_or(0, |d| {
+            d.problems
+                .iter()
+                .filter(|p| p.rule == "docs/broken-link")
+                .filter(|p| match &p.entity {
+                    Some(en) => *en == key,
+                    None => p.file.trim_start_matches("./").starts_with(&prefix),
+                })
+                .count()
+        });
         Ok(Some(DocStats {
-            pages,
-            broken_links: None,
+            pages: site.pages,
+            broken_links: Some(broken),
         }))
     }
 }
 
-fn count_pages(base: &std::path::Path) -> Result<usize, String> {
+/// The docs folder of a TechDocs input (`base/mkdocs.yml` → `docs_dir`) and the number of
+/// Markdown pages in it.
+fn count_pages(base: &std::path::Path) -> Result<(PathBuf, usize), String> {
     let mkdocs = ["mkdocs.yml", "mkdocs.yaml"]
         .iter()
         .map(|n| base.join(n))
@@ -403,11 +417,11 @@ fn count_pages(base: &std::path::Path) -> Result<usize, String> {
     if docs_dir.split(['/', '\\']).any(|s| s == "..") {
         return Err("docs_dir leaves the repository".into());
     }
-    let dir = base.join(docs_dir);
+    let dir = crate::discover::normalize_lexical(&base.join(docs_dir));
     if !dir.is_dir() {
-        return Ok(0);
+        return Ok((dir, 0));
     }
-    Ok(ignore::WalkBuilder::new(&dir)
+    let pages = ignore::WalkBuilder::new(&dir)
         .hidden(false)
         .require_git(false)
         .build()
@@ -418,7 +432,8 @@ fn count_pages(base: &std::path::Path) -> Result<usize, String> {
                     .extension()
                     .is_some_and(|x| x.eq_ignore_ascii_case("md"))
         })
-        .count())
+        .count();
+    Ok((dir, pages))
 }
 
 /// What `score` needs besides the catalog and the config.

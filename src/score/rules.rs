@@ -84,7 +84,7 @@ pub struct Ctx<'a> {
     pub(crate) dirs: Memo<PathBuf, Arc<Vec<String>>>,
     pub(crate) codeowners: Memo<PathBuf, Result<Option<Arc<Codeowners>>, String>>,
     pub(crate) git: Memo<PathBuf, Result<i64, String>>,
-    pub(crate) doc_pages: Memo<PathBuf, Result<usize, String>>,
+    pub(crate) doc_pages: Memo<PathBuf, Result<(PathBuf, usize), String>>,
 }
 
 impl<'a> Ctx<'a> {

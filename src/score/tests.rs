@@ -333,20 +333,30 @@ fn docs_rule_uses_built_docs_and_broken_links() {
         .catalog
         .position(&EntityRef::new("Component", "default", "payments"))
         .unwrap();
+    let broken = |file: String, entity: Option<&str>| {
+        let p = Problem::warning("docs/broken-link", file, Span::point(1, 1), "broken");
+        match entity {
+            Some(e) => p.with_entity(e),
+            None => p,
+        }
+    };
     let built = crate::docs::Docs {
         sites: vec![crate::docs::DocSite {
             entity: i,
             site_name: "Payments".into(),
-            url: "docs/default/component/payments/".into(),
             pages: 5,
+            ..Default::default()
         }],
-        problems: vec![Problem::warning(
-            "docs/broken-link",
-            "docs/index.md",
-            Span::point(1, 1),
-            "broken",
-        )
-        .with_entity("component:default/payments")],
+        problems: vec![
+            // Found by file: under the entity's docs folder.
+            broken(f.dir.join("docs/guides/a.md").display().to_string(), None),
+            // Found by entity.
+            broken("elsewhere.md".into(), Some("component:default/payments")),
+            // Neither.
+            broken(f.dir.join("README.md").display().to_string(), None),
+            broken("x.md".into(), Some("component:default/other")),
+        ],
+        ..Default::default()
     };
     let c = card("id: t\ntitle: T\nlevels: [A]\nchecks:\n  - {id: c, title: C, level: A, rule: {docs: {minPages: 5, maxBrokenLinks: 0}}}\n");
     let docs = ScanDocs {
@@ -355,7 +365,7 @@ fn docs_rule_uses_built_docs_and_broken_links() {
     let ctx = Ctx::new(&f.catalog, &f.facts, &docs, day("2026-11-23"));
     assert_eq!(
         rules::eval(&c.checks[0].rule, &ctx, i),
-        Eval::Fail("docs have 1 broken link, at most 0 allowed".into())
+        Eval::Fail("docs have 2 broken links, at most 0 allowed".into())
     );
 }
 
