@@ -18,6 +18,25 @@ use std::path::Path;
 const LEVEL_COLOURS: [&str; 5] = ["#a97142", "#8a8d91", "#b8860b", "#2b8a3e", "#3b5bdb"];
 const NONE_COLOUR: &str = "#c92a2a";
 
+/// A check message as HTML: escaped, with `code spans` (paired backticks) as `<code>`.
+pub fn message_html(msg: &str) -> String {
+    let esc = super::graph::esc(msg);
+    if esc.matches('`').count() % 2 != 0 {
+        return esc;
+    }
+    let mut out = String::with_capacity(esc.len() + 16);
+    for (i, part) in esc.split('`').enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// Site-relative URL of a scorecard's page.
 pub fn url(card: &Scorecard) -> String {
     format!("scorecards/{}/index.html", segment(&card.id))
@@ -25,11 +44,7 @@ pub fn url(card: &Scorecard) -> String {
 
 /// Site-relative URL of an entity's badge for a scorecard.
 pub fn badge_url(entity: &crate::model::EntityRef, card: &Scorecard) -> String {
-    format!(
-        "badges/{}/{}.svg",
-        entity_path(entity),
-        segment(&card.id)
-    )
+    format!("badges/{}/{}.svg", entity_path(entity), segment(&card.id))
 }
 
 fn level_colour(card: &Scorecard, level: Option<usize>) -> String {
@@ -95,7 +110,8 @@ struct CheckView {
     description: Option<String>,
     level: String,
     category: String,
-    weight: f64,
+    /// `2`, `1.5`: as written, when not 1.
+    weight: Option<String>,
     severity: &'static str,
     enforce_from: Option<String>,
     remediation_html: Option<String>,
@@ -107,6 +123,7 @@ struct CheckView {
 #[derive(Serialize)]
 struct Cell {
     outcome: &'static str,
+    /// Empty for passing cells (the page lists thousands of them).
     message: String,
 }
 
@@ -210,8 +227,8 @@ pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
             history::serialize(&entries).as_bytes(),
         )?;
     }
-    let mut json = serde_json::to_string_pretty(&report::to_json(scores))
-        .map_err(io::Error::other)?;
+    let mut json =
+        serde_json::to_string_pretty(&report::to_json(scores)).map_err(io::Error::other)?;
     json.push('\n');
     write_file(out, "api/scorecards.json", json.as_bytes())?;
 
@@ -287,11 +304,7 @@ fn card_page(
             MatrixRow {
                 entity: site.link_to(r.entity),
                 owner: site.rows[r.entity].owner.clone(),
-                level: site
-                    .scores
-                    .level_name(r)
-                    .unwrap_or("none")
-                    .to_string(),
+                level: site.scores.level_name(r).unwrap_or("none").to_string(),
                 level_rank: r.level.map_or(-1, |l| l as i64),
                 colour: level_colour(card, r.level),
                 score: r.score,
@@ -301,7 +314,11 @@ fn card_page(
                     .iter()
                     .map(|c| Cell {
                         outcome: c.outcome.as_str(),
-                        message: c.message.clone(),
+                        message: if c.outcome == Outcome::Pass {
+                            String::new()
+                        } else {
+                            c.message.clone()
+                        },
                     })
                     .collect(),
             }
@@ -319,7 +336,7 @@ fn card_page(
                 description: k.description.clone(),
                 level: card.levels[k.level].name.clone(),
                 category: k.category.clone(),
-                weight: k.weight,
+                weight: (k.weight != 1.0).then(|| crate::score::rules::format_number(k.weight)),
                 severity: k.severity.as_str(),
                 enforce_from: k.enforce_from.map(|d| d.to_string()),
                 remediation_html: k.remediation.as_deref().map(markdown::to_html),
@@ -413,7 +430,7 @@ struct EntityCheck {
     category: String,
     severity: &'static str,
     outcome: &'static str,
-    message: String,
+    message_html: String,
     remediation_html: Option<String>,
     enforce_from: Option<String>,
 }
@@ -429,8 +446,10 @@ struct EntityCard {
     next: Option<String>,
     score: f64,
     badge: String,
-    /// Unmet first (fail, error, warn), then exempt, pass, not applicable.
-    checks: Vec<EntityCheck>,
+    /// Fail, error, warn, then exempt.
+    attention: Vec<EntityCheck>,
+    /// Pass, then not applicable.
+    passed: Vec<EntityCheck>,
     unmet: usize,
 }
 
@@ -470,7 +489,7 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                             category: k.category.clone(),
                             severity: k.severity.as_str(),
                             outcome: c.outcome.as_str(),
-                            message: c.message.clone(),
+                            message_html: message_html(&c.message),
                             remediation_html: if unmet {
                                 k.remediation.as_deref().map(markdown::to_html)
                             } else {
@@ -482,6 +501,8 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                 })
                 .collect();
             checks.sort_by_key(|(o, c, _)| (*o, *c));
+            let (attention, passed): (Vec<_>, Vec<_>) =
+                checks.into_iter().partition(|(o, _, _)| *o <= 3);
             let unmet = r
                 .checks
                 .iter()
@@ -493,7 +514,9 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                     .checks
                     .iter()
                     .filter(|c| {
-                        c.counted && c.outcome.is_failure() && card.checks[c.check].level <= next_level
+                        c.counted
+                            && c.outcome.is_failure()
+                            && card.checks[c.check].level <= next_level
                     })
                     .count();
                 format!(
@@ -507,16 +530,13 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                 id: card.id.clone(),
                 title: card.title.clone(),
                 url: url(card),
-                level: site
-                    .scores
-                    .level_name(r)
-                    .unwrap_or("none")
-                    .to_string(),
+                level: site.scores.level_name(r).unwrap_or("none").to_string(),
                 colour: level_colour(card, r.level),
                 next,
                 score: r.score,
                 badge: badge_url(&e.entity_ref, card),
-                checks: checks.into_iter().map(|(_, _, c)| c).collect(),
+                attention: attention.into_iter().map(|(_, _, c)| c).collect(),
+                passed: passed.into_iter().map(|(_, _, c)| c).collect(),
                 unmet,
             })
         })
@@ -588,11 +608,7 @@ pub fn team_view(site: &Site, group: usize) -> Vec<Value> {
                 })
                 .map(|r| TeamEntity {
                     entity: site.link_to(r.entity),
-                    level: site
-                        .scores
-                        .level_name(r)
-                        .unwrap_or("none")
-                        .to_string(),
+                    level: site.scores.level_name(r).unwrap_or("none").to_string(),
                     colour: level_colour(card, r.level),
                     score: r.score,
                 })
@@ -642,6 +658,15 @@ pub fn team_view(site: &Site, group: usize) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_show_code_spans_and_nothing_else() {
+        assert_eq!(
+            message_html("`spec.owner` is <b>\"x\"</b>"),
+            "<code>spec.owner</code> is &lt;b&gt;&quot;x&quot;&lt;/b&gt;"
+        );
+        assert_eq!(message_html("odd ` tick"), "odd ` tick");
+    }
 
     #[test]
     fn badge_escapes_and_sizes() {
