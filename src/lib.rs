@@ -127,42 +127,106 @@ pub struct Built {
     pub docs: docs::Docs,
 }
 
+impl Built {
+    /// Every problem of the build (validation, docs, scores) in report order.
+    pub fn problems(&self) -> Vec<diag::Problem> {
+        let mut all: Vec<diag::Problem> = self
+            .checked
+            .catalog
+            .problems
+            .iter()
+            .chain(&self.docs.problems)
+            .chain(&self.scores.problems)
+            .cloned()
+            .collect();
+        diag::sort_problems(&mut all);
+        all
+    }
+}
+
 /// check → score → docs → search → render, into a temporary directory beside `out` that is
-/// renamed into place at the end: never half a site.
+/// renamed into place at the end: never half a site. A previous site at `out` is replaced;
+/// any other non-empty directory there is refused rather than deleted.
 pub fn build(
     inputs: &[PathBuf],
     config: &Config,
     theme: &render::Theme,
     out: &std::path::Path,
 ) -> anyhow::Result<Built> {
-    let checked = check(inputs, config);
+    // Template errors and an unusable `out` surface before any work is done.
+    let renderer = theme.load()?;
+    check_replaceable(out)?;
+    build_checked(check(inputs, config), config, &renderer, out)
+}
+
+/// score → docs → search → render for a catalog already checked (the CLI checks first so
+/// that it reports exactly what `validate` would).
+pub fn build_checked(
+    checked: Checked,
+    config: &Config,
+    renderer: &render::Renderer,
+    out: &std::path::Path,
+) -> anyhow::Result<Built> {
+    use anyhow::Context;
+    check_replaceable(out)?;
     let scores = score::score(&checked.catalog, config);
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(parent)?;
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
     let staging = tempfile::Builder::new()
         .prefix(".portico-build-")
-        .tempdir_in(parent)?;
+        .tempdir_in(parent)
+        .with_context(|| format!("cannot write in {}", parent.display()))?;
     let docs = docs::build(&checked.catalog, config, staging.path());
     search::build(&checked.catalog, &docs, staging.path())?;
-    render::site(
+    render::site_with(
         &checked.catalog,
         &scores,
         &docs,
         config,
-        theme,
+        renderer,
         staging.path(),
     )?;
-    let staged = staging.keep();
-    if out.exists() {
-        std::fs::remove_dir_all(out)?;
+    // Swap: the old site moves aside, the new one takes its name, then the old one goes.
+    let old = match out.exists() {
+        true => Some(
+            tempfile::Builder::new()
+                .prefix(".portico-old-")
+                .tempdir_in(parent)?,
+        ),
+        false => None,
+    };
+    if let Some(old) = &old {
+        std::fs::rename(out, old.path().join("site"))
+            .with_context(|| format!("cannot move the previous {} aside", out.display()))?;
     }
-    std::fs::rename(&staged, out)?;
+    let staged = staging.keep();
+    std::fs::rename(&staged, out).with_context(|| format!("cannot write {}", out.display()))?;
+    drop(old);
     Ok(Built {
         checked,
         scores,
         docs,
     })
+}
+
+/// `out` may be replaced when it is missing, empty, or a site portico wrote before.
+pub fn check_replaceable(out: &std::path::Path) -> anyhow::Result<()> {
+    if !out.exists() {
+        return Ok(());
+    }
+    if !out.is_dir() {
+        anyhow::bail!("{} exists and is not a directory", out.display());
+    }
+    let empty = std::fs::read_dir(out)?.next().is_none();
+    if empty || out.join(render::SITE_MARKER).is_file() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{} is not empty and was not written by portico; refusing to replace it (choose another --out)",
+        out.display()
+    )
 }

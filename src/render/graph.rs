@@ -1,0 +1,349 @@
+//! Relations drawn as inline SVG at build time: a layered (Sugiyama-style) layout, left to
+//! right. Layers come from longest paths after breaking cycles, the order inside a layer from
+//! a few barycentre sweeps; nodes are links to entity pages, so the graph needs no JS.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
+
+pub struct Node {
+    pub label: String,
+    /// Small caption above the label, e.g. the kind.
+    pub caption: String,
+    /// CSS class suffix (`k-component`).
+    pub class: String,
+    /// Link relative to the page (already prefixed with `root`).
+    pub href: Option<String>,
+    /// The entity the graph is about.
+    pub focus: bool,
+}
+
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub label: String,
+}
+
+pub struct Graph {
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+}
+
+const NODE_W: f64 = 188.0;
+const NODE_H: f64 = 46.0;
+const GAP_X: f64 = 120.0;
+const GAP_Y: f64 = 16.0;
+const PAD: f64 = 12.0;
+/// More nodes than this in one layer are folded into a "+N more" node.
+pub const MAX_PER_LAYER: usize = 30;
+
+impl Graph {
+    /// Layer of every node: longest path from a source, over the graph without back edges.
+    fn layers(&self) -> Vec<usize> {
+        let n = self.nodes.len();
+        let mut out: Vec<Vec<usize>> = vec![vec![]; n];
+        for e in &self.edges {
+            if e.from != e.to {
+                out[e.from].push(e.to);
+            }
+        }
+        // DFS from every node in order; edges to nodes on the stack are back edges.
+        let mut state = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+        let mut dag: Vec<Vec<usize>> = vec![vec![]; n];
+        let mut order = vec![];
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack = vec![(start, 0usize)];
+            state[start] = 1;
+            while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+                if let Some(&w) = out[v].get(*next) {
+                    *next += 1;
+                    match state[w] {
+                        0 => {
+                            dag[v].push(w);
+                            state[w] = 1;
+                            stack.push((w, 0));
+                        }
+                        2 => dag[v].push(w),
+                        _ => {} // back edge: ignored for layering
+                    }
+                } else {
+                    state[v] = 2;
+                    order.push(v);
+                    stack.pop();
+                }
+            }
+        }
+        let mut layer = vec![0usize; n];
+        for &v in order.iter().rev() {
+            for &w in &dag[v] {
+                layer[w] = layer[w].max(layer[v] + 1);
+            }
+        }
+        layer
+    }
+
+    /// Renders the graph as an `<svg>` element. `title` names it for assistive technology.
+    pub fn to_svg(&self, id: &str, title: &str) -> String {
+        if self.nodes.is_empty() {
+            return String::new();
+        }
+        let layer = self.layers();
+        let depth = layer.iter().max().copied().unwrap_or(0) + 1;
+        let mut rows: Vec<Vec<usize>> = vec![vec![]; depth];
+        for (v, &l) in layer.iter().enumerate() {
+            rows[l].push(v);
+        }
+        // Barycentre sweeps: order each layer by the mean position of its neighbours.
+        let mut neighbours: Vec<Vec<usize>> = vec![vec![]; self.nodes.len()];
+        for e in &self.edges {
+            neighbours[e.from].push(e.to);
+            neighbours[e.to].push(e.from);
+        }
+        let mut pos = vec![0f64; self.nodes.len()];
+        let reindex = |rows: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
+            for row in rows {
+                for (k, &v) in row.iter().enumerate() {
+                    pos[v] = k as f64 - row.len() as f64 / 2.0;
+                }
+            }
+        };
+        reindex(&rows, &mut pos);
+        for sweep in 0..4 {
+            let range: Vec<usize> = if sweep % 2 == 0 {
+                (1..depth).collect()
+            } else {
+                (0..depth.saturating_sub(1)).rev().collect()
+            };
+            for l in range {
+                let mut keyed: Vec<(f64, usize, usize)> = rows[l]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &v)| {
+                        let adj: Vec<f64> = neighbours[v]
+                            .iter()
+                            .filter(|&&w| layer[w] != l)
+                            .map(|&w| pos[w])
+                            .collect();
+                        let bary = if adj.is_empty() {
+                            pos[v]
+                        } else {
+                            adj.iter().sum::<f64>() / adj.len() as f64
+                        };
+                        (bary, k, v)
+                    })
+                    .collect();
+                keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                rows[l] = keyed.into_iter().map(|x| x.2).collect();
+                reindex(&rows, &mut pos);
+            }
+        }
+        // Fold long layers.
+        let mut hidden: HashSet<usize> = HashSet::new();
+        let mut more: BTreeMap<usize, usize> = BTreeMap::new();
+        for (l, row) in rows.iter_mut().enumerate() {
+            if row.len() > MAX_PER_LAYER {
+                let rest = row.split_off(MAX_PER_LAYER - 1);
+                more.insert(l, rest.len());
+                hidden.extend(rest);
+            }
+        }
+        let tallest = rows
+            .iter()
+            .enumerate()
+            .map(|(l, r)| r.len() + usize::from(more.contains_key(&l)))
+            .max()
+            .unwrap_or(1);
+        let height = PAD * 2.0 + tallest as f64 * (NODE_H + GAP_Y) - GAP_Y;
+        let width = PAD * 2.0 + depth as f64 * (NODE_W + GAP_X) - GAP_X;
+        let mut xy = vec![(0f64, 0f64); self.nodes.len()];
+        for (l, row) in rows.iter().enumerate() {
+            let count = row.len() + usize::from(more.contains_key(&l));
+            let top = PAD + (height - 2.0 * PAD - (count as f64 * (NODE_H + GAP_Y) - GAP_Y)) / 2.0;
+            for (k, &v) in row.iter().enumerate() {
+                xy[v] = (
+                    PAD + l as f64 * (NODE_W + GAP_X),
+                    top + k as f64 * (NODE_H + GAP_Y),
+                );
+            }
+        }
+
+        let mut s = String::new();
+        let _ = write!(
+            s,
+            r#"<svg class="graph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" aria-labelledby="{id}-title"><title id="{id}-title">{}</title>"#,
+            esc(title)
+        );
+        let _ = write!(
+            s,
+            r#"<defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="graph-arrow"/></marker></defs>"#
+        );
+        // Edges first, under the nodes; labels after, above the edges.
+        let mut labels = String::new();
+        for e in &self.edges {
+            if hidden.contains(&e.from) || hidden.contains(&e.to) || e.from == e.to {
+                continue;
+            }
+            let (fx, fy) = xy[e.from];
+            let (tx, ty) = xy[e.to];
+            let (x1, y1, x2, y2) = if fx <= tx {
+                (fx + NODE_W, fy + NODE_H / 2.0, tx, ty + NODE_H / 2.0)
+            } else {
+                (fx, fy + NODE_H / 2.0, tx + NODE_W, ty + NODE_H / 2.0)
+            };
+            let dx = ((x2 - x1).abs() / 2.0).max(40.0) * if x2 >= x1 { 1.0 } else { -1.0 };
+            let _ = write!(
+                s,
+                r#"<path class="graph-edge" d="M{x1:.1},{y1:.1} C{:.1},{y1:.1} {:.1},{y2:.1} {x2:.1},{y2:.1}" marker-end="url(#{id}-arrow)"/>"#,
+                x1 + dx,
+                x2 - dx
+            );
+            let (lx, ly) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            let _ = write!(
+                labels,
+                r#"<text class="graph-label" x="{lx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                ly + 3.5,
+                esc(&e.label)
+            );
+        }
+        s.push_str(&labels);
+        for (v, node) in self.nodes.iter().enumerate() {
+            if hidden.contains(&v) {
+                continue;
+            }
+            let (x, y) = xy[v];
+            let class = format!(
+                "graph-node {}{}",
+                node.class,
+                if node.focus { " focus" } else { "" }
+            );
+            let inner = format!(
+                r#"<rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="8"/><text class="graph-caption" x="{:.1}" y="{:.1}">{}</text><text class="graph-name" x="{:.1}" y="{:.1}">{}</text>"#,
+                x + 12.0,
+                y + 17.0,
+                esc(&node.caption),
+                x + 12.0,
+                y + 35.0,
+                esc(&truncate(&node.label, 24)),
+            );
+            match &node.href {
+                Some(href) if !node.focus => {
+                    let _ = write!(
+                        s,
+                        r#"<a href="{}" class="{class}"><title>{}</title>{inner}</a>"#,
+                        esc(href),
+                        esc(&format!("{} {}", node.caption, node.label)),
+                    );
+                }
+                _ => {
+                    let _ = write!(s, r#"<g class="{class}">{inner}</g>"#);
+                }
+            }
+        }
+        for (&l, &count) in &more {
+            let x = PAD + l as f64 * (NODE_W + GAP_X);
+            let row = rows[l].len();
+            let count_all = row + 1;
+            let top =
+                PAD + (height - 2.0 * PAD - (count_all as f64 * (NODE_H + GAP_Y) - GAP_Y)) / 2.0;
+            let y = top + row as f64 * (NODE_H + GAP_Y);
+            let _ = write!(
+                s,
+                r#"<g class="graph-node graph-more"><rect x="{x:.1}" y="{y:.1}" width="{NODE_W}" height="{NODE_H}" rx="8"/><text class="graph-name" x="{:.1}" y="{:.1}">+{count} more</text></g>"#,
+                x + 12.0,
+                y + 28.0
+            );
+        }
+        s.push_str("</svg>");
+        s
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Escapes text for SVG/HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(label: &str) -> Node {
+        Node {
+            label: label.into(),
+            caption: "Component".into(),
+            class: "k-component".into(),
+            href: Some(format!("../{label}/index.html")),
+            focus: false,
+        }
+    }
+
+    #[test]
+    fn layers_follow_edges_and_survive_cycles() {
+        let g = Graph {
+            nodes: vec![node("a"), node("b"), node("c")],
+            edges: vec![
+                Edge {
+                    from: 0,
+                    to: 1,
+                    label: "x".into(),
+                },
+                Edge {
+                    from: 1,
+                    to: 2,
+                    label: "y".into(),
+                },
+                Edge {
+                    from: 2,
+                    to: 0,
+                    label: "z".into(),
+                },
+            ],
+        };
+        assert_eq!(g.layers(), vec![0, 1, 2]);
+        let svg = g.to_svg("g", "t");
+        assert!(svg.starts_with("<svg"));
+        assert_eq!(svg.matches("<a href=").count(), 3);
+        assert_eq!(svg.matches("class=\"graph-edge\"").count(), 3);
+    }
+
+    #[test]
+    fn text_is_escaped_and_long_layers_fold() {
+        let mut nodes = vec![node("<hub>")];
+        let mut edges = vec![];
+        for i in 0..40 {
+            nodes.push(node(&format!("n{i}")));
+            edges.push(Edge {
+                from: 0,
+                to: i + 1,
+                label: "owns".into(),
+            });
+        }
+        let svg = Graph { nodes, edges }.to_svg("g", "a & b");
+        assert!(svg.contains("&lt;hub&gt;"));
+        assert!(svg.contains("a &amp; b"));
+        assert!(svg.contains("+11 more"), "{svg}");
+    }
+}
