@@ -403,7 +403,7 @@ mod tests {
                             (key(4, "catalog/dangling-ref"), s(4, "error")),
                             (key(4, "catalog/no-such-rule"), s(4, "error")),
                             (key(5, "techdocs/*"), s(5, "off")),
-                            (key(6, "entity/schema"), s(6, "warning")),
+                            (key(6, "schema/type"), s(6, "warning")),
                         ],
                     ),
                 ),
@@ -432,8 +432,8 @@ mod tests {
         let mut list = vec![
             p("catalog/dangling-ref", Severity::Warning),
             p("techdocs/missing-mkdocs", Severity::Warning),
-            p("entity/schema", Severity::Error),
-            p("entity/metadata", Severity::Error),
+            p("schema/type", Severity::Error),
+            p("entity/name-format", Severity::Error),
         ];
         config.apply_rule_levels(&mut list);
         let got: Vec<_> = list.iter().map(|p| (p.rule.as_str(), p.severity)).collect();
@@ -441,8 +441,8 @@ mod tests {
             got,
             vec![
                 ("catalog/dangling-ref", Severity::Error),
-                ("entity/schema", Severity::Warning),
-                ("entity/metadata", Severity::Error),
+                ("schema/type", Severity::Warning),
+                ("entity/name-format", Severity::Error),
             ]
         );
     }

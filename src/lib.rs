@@ -180,8 +180,8 @@ pub fn build_checked(
         .prefix(".portico-build-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    let docs = docs::build(&checked.catalog, config, staging.path());
-    search::build(&checked.catalog, &docs, staging.path())?;
+    let docs = docs::build(&checked.catalog, config, renderer, staging.path());
+    search::build(&checked.catalog, &docs, config, renderer, staging.path())?;
     render::site_with(
         &checked.catalog,
         &scores,

@@ -384,7 +384,15 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         catalog.index.insert(e.entity_ref.key(), i);
     }
 
-    // Relations, both directions, and reference problems.
+    // Relations, both directions, and reference problems. Entities by namespace and name
+    // (any kind) suggest what a dangling reference may have meant.
+    let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
+    for (i, e) in entities.iter().enumerate() {
+        by_name
+            .entry((e.namespace().to_lowercase(), e.name().to_lowercase()))
+            .or_default()
+            .push(i);
+    }
     let mut relations: Vec<Vec<Relation>> = vec![vec![]; entities.len()];
     for (i, e) in entities.iter().enumerate() {
         for r in spec_refs(e) {
@@ -422,19 +430,21 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
                     });
                 }
                 None => {
-                    catalog.problems.push(
-                        Problem::warning(
-                            "catalog/dangling-ref",
-                            e.source.display.clone(),
-                            span,
-                            format!(
-                                "spec.{} refers to {}, which is not in the catalog",
-                                r.field, target
-                            ),
-                        )
-                        .in_document(e.document)
-                        .with_entity(e.entity_ref.to_string()),
-                    );
+                    let mut problem = Problem::warning(
+                        "catalog/dangling-ref",
+                        e.source.display.clone(),
+                        span,
+                        format!(
+                            "spec.{} refers to {}, which is not in the catalog",
+                            r.field, target
+                        ),
+                    )
+                    .in_document(e.document)
+                    .with_entity(e.entity_ref.to_string());
+                    if let Some(hint) = dangling_hint(&target, &by_name, &entities) {
+                        problem = problem.with_hint(hint);
+                    }
+                    catalog.problems.push(problem);
                     relations[i].push(Relation {
                         kind: r.outgoing,
                         target,
@@ -459,6 +469,26 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
     catalog.entities = entities;
     catalog.relations = relations;
     catalog
+}
+
+/// "Did you mean": an entity with the same namespace and name but another kind
+/// (`owner: jane` read as `group:default/jane` when only `user:default/jane` exists).
+fn dangling_hint(
+    target: &EntityRef,
+    by_name: &HashMap<(String, String), Vec<usize>>,
+    entities: &[Entity],
+) -> Option<String> {
+    let key = (target.namespace.to_lowercase(), target.name.to_lowercase());
+    let same_name = by_name.get(&key)?;
+    let refs: Vec<String> = same_name
+        .iter()
+        .map(|&i| entities[i].entity_ref.to_string())
+        .collect();
+    Some(format!(
+        "did you mean {}? Write the kind in the reference (e.g. \"{}\")",
+        refs.join(" or "),
+        refs[0].replace(":default/", ":")
+    ))
 }
 
 fn place(e: &Entity) -> String {
@@ -653,6 +683,55 @@ impl Catalog {
         let mut out: std::collections::BTreeMap<&std::path::Path, Vec<usize>> = Default::default();
         for (i, e) in self.entities.iter().enumerate() {
             out.entry(e.source.repo.as_path()).or_default().push(i);
+        }
+        out
+    }
+
+    /// Entity `i` as Backstage's catalog API returns it: the stored entity plus its
+    /// `relations` (`type`, `targetRef` as Backstage stringifies it, all lower-case, and the
+    /// `target` triple), sorted. Dangling relations are left out, as Backstage does.
+    pub fn entity_json(&self, i: usize) -> Json {
+        let mut data = self.entities[i].data.clone();
+        let relations: Vec<Json> = self.relations[i]
+            .iter()
+            .filter(|r| r.resolved.is_some())
+            .map(|r| {
+                serde_json::json!({
+                    "type": r.kind,
+                    "targetRef": r.target.key(),
+                    "target": {
+                        "kind": r.target.kind,
+                        "namespace": r.target.namespace,
+                        "name": r.target.name,
+                    },
+                })
+            })
+            .collect();
+        if let Some(obj) = data.as_object_mut() {
+            obj.insert("relations".into(), Json::Array(relations));
+        }
+        data
+    }
+
+    /// Indices into `problems` for every entity, in one pass (what a site with thousands of
+    /// entities wants instead of calling `problems_of` for each).
+    pub fn problem_index(&self) -> Vec<Vec<usize>> {
+        let mut by_ref: HashMap<String, usize> = HashMap::new();
+        let mut by_place: HashMap<(&str, usize), usize> = HashMap::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            by_ref.insert(e.entity_ref.to_string(), i);
+            by_place.insert((e.source.display.as_str(), e.document), i);
+        }
+        let mut out = vec![vec![]; self.entities.len()];
+        for (k, p) in self.problems.iter().enumerate() {
+            let owner = match (&p.entity, p.document) {
+                (Some(r), _) => by_ref.get(r).copied(),
+                (None, Some(d)) => by_place.get(&(p.file.as_str(), d)).copied(),
+                _ => None,
+            };
+            if let Some(i) = owner {
+                out[i].push(k);
+            }
         }
         out
     }
@@ -936,6 +1015,13 @@ mod tests {
             Some("domain:default/sales")
         );
         assert_eq!(c.of_kind("api").count(), 2);
+        let j = c.entity_json(c.find("api:web-api").unwrap());
+        assert_eq!(
+            j["relations"][0],
+            json!({"type": "apiProvidedBy", "targetRef": "component:default/web",
+                   "target": {"kind": "Component", "namespace": "default", "name": "web"}})
+        );
+        assert_eq!(j["metadata"]["name"], "web-api");
     }
 
     #[test]
@@ -987,6 +1073,25 @@ mod tests {
         assert_eq!(
             rels(&c, "component:web")[1],
             "ownedBy group:default/ghost (dangling)"
+        );
+        assert_eq!(c.problem_index(), vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn dangling_refs_suggest_an_entity_of_another_kind_with_that_name() {
+        let dir = no_dir();
+        let s = source(&dir, "c.yaml");
+        let c = build(vec![file(
+            &s,
+            vec![
+                component("web", json!({"owner": "jane"})),
+                json!({"kind": "User", "metadata": {"name": "jane"}, "spec": {}}),
+            ],
+        )]);
+        assert_eq!(c.problems.len(), 1);
+        assert_eq!(
+            c.problems[0].hint.as_deref(),
+            Some("did you mean user:default/jane? Write the kind in the reference (e.g. \"user:jane\")")
         );
     }
 

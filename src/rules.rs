@@ -39,31 +39,140 @@ pub const ALL: &[Rule] = &[
         Error,
         "Two documents define the same entity (kind, namespace and name)",
     ),
-    rule("catalog/invalid-ref", Error, "A malformed entity reference"),
+    rule(
+        "catalog/invalid-ref",
+        Error,
+        "A malformed entity reference",
+    ),
     rule(
         "config/invalid",
         Error,
-        "portico.yaml is malformed or names a file that cannot be used",
+        "portico.yaml is malformed or names a file that cannot be used (a user schema that does not compile)",
     ),
     rule(
-        "entity/envelope",
-        Error,
-        "apiVersion, kind, metadata and spec, and no other root fields",
+        "docs/broken-link",
+        Warning,
+        "A link or #anchor in docs that names no page, file or heading",
     ),
     rule(
-        "entity/metadata",
-        Error,
-        "Metadata formats: name, namespace, tags, labels, annotation keys, links",
+        "docs/missing-docs-dir",
+        Warning,
+        "mkdocs.yml names a docs_dir that does not exist",
     ),
     rule(
-        "entity/schema",
+        "docs/mkdocs-inherit",
         Error,
-        "The entity does not match its kind's JSON Schema",
+        "An INHERIT in mkdocs.yml that names no file or nests too deep",
+    ),
+    rule(
+        "docs/mkdocs-invalid",
+        Error,
+        "mkdocs.yml is not a mapping of settings",
+    ),
+    rule(
+        "docs/nav",
+        Warning,
+        "A nav entry in mkdocs.yml that names no page or is malformed",
+    ),
+    rule(
+        "docs/snippet-loop",
+        Warning,
+        "A snippet (--8<--) that includes itself",
+    ),
+    rule(
+        "docs/snippet-missing",
+        Warning,
+        "A snippet (--8<--) whose file does not exist",
+    ),
+    rule(
+        "docs/snippet-outside",
+        Warning,
+        "A snippet (--8<--) outside the repository, never read",
+    ),
+    rule(
+        "docs/template",
+        Error,
+        "The docs templates of the theme cannot be loaded",
+    ),
+    rule(
+        "docs/write",
+        Error,
+        "A docs page or file that cannot be written",
+    ),
+    rule(
+        "entity/annotation-key-format",
+        Error,
+        "An annotation key is not `[prefix/]name`",
+    ),
+    rule(
+        "entity/api-version-format",
+        Error,
+        "apiVersion is not `[group/]version`",
+    ),
+    rule(
+        "entity/foreign-root-field",
+        Error,
+        "A root field other than apiVersion, kind, metadata and spec",
+    ),
+    rule(
+        "entity/kind-format",
+        Error,
+        "kind is not a letter followed by letters and digits",
+    ),
+    rule(
+        "entity/label-key-format",
+        Error,
+        "A label key is not `[prefix/]name`",
+    ),
+    rule(
+        "entity/label-value-format",
+        Error,
+        "A label value is not empty or a name",
+    ),
+    rule(
+        "entity/link-icon",
+        Error,
+        "A link icon is blank",
+    ),
+    rule(
+        "entity/link-title",
+        Error,
+        "A link title is blank",
+    ),
+    rule(
+        "entity/link-url",
+        Error,
+        "A link url is not an absolute URL",
+    ),
+    rule(
+        "entity/name-format",
+        Error,
+        "metadata.name is not [a-zA-Z0-9] runs separated by - _ . (at most 63 characters)",
+    ),
+    rule(
+        "entity/namespace-format",
+        Error,
+        "metadata.namespace is not a DNS label",
+    ),
+    rule(
+        "entity/not-an-object",
+        Error,
+        "A YAML document that is not a mapping",
+    ),
+    rule(
+        "entity/tag-format",
+        Error,
+        "A tag is not [a-z0-9:+#] runs separated by - (at most 63 characters)",
+    ),
+    rule(
+        "entity/unknown-api-version",
+        Error,
+        "An apiVersion Backstage does not accept for the kind",
     ),
     rule(
         "entity/unknown-kind",
         Error,
-        "A kind with no schema (core kinds and configured schemas only)",
+        "A kind with no schema (core kinds, Template, and configured schemas only)",
     ),
     rule(
         "file/unreadable",
@@ -76,9 +185,19 @@ pub const ALL: &[Rule] = &[
         "A catalog path that is a FIFO, socket or device (never read)",
     ),
     rule(
+        "io/outside-repo",
+        Error,
+        "A catalog file or directory reached through a symbolic link that leaves the scanned directory (never read)",
+    ),
+    rule(
         "io/symlink-loop",
         Warning,
         "A symbolic link that leads back to itself or an ancestor directory",
+    ),
+    rule(
+        "io/too-large",
+        Error,
+        "A file over the size limit, not read",
     ),
     rule(
         "io/unreadable",
@@ -98,7 +217,62 @@ pub const ALL: &[Rule] = &[
     rule(
         "placeholder/invalid",
         Error,
-        "A $text, $json or $yaml placeholder that cannot be resolved or leaves the repository",
+        "A $text, $json or $yaml placeholder whose value is not a path",
+    ),
+    rule(
+        "placeholder/invalid-content",
+        Error,
+        "A $json or $yaml placeholder file that does not parse",
+    ),
+    rule(
+        "placeholder/missing-file",
+        Error,
+        "A placeholder naming a file that cannot be read",
+    ),
+    rule(
+        "placeholder/outside-repo",
+        Error,
+        "A placeholder naming a file outside the repository (absolute, .. or symlink); not read",
+    ),
+    rule(
+        "placeholder/url-not-fetched",
+        Warning,
+        "A placeholder naming a URL, which portico does not fetch",
+    ),
+    rule(
+        "schema/additional-properties",
+        Error,
+        "A field the schema does not allow",
+    ),
+    rule(
+        "schema/const",
+        Error,
+        "A field does not have its only allowed value",
+    ),
+    rule(
+        "schema/enum",
+        Error,
+        "A field is not one of its allowed values",
+    ),
+    rule(
+        "schema/min-length",
+        Error,
+        "A field that must not be empty is empty",
+    ),
+    rule(
+        "schema/one-of",
+        Error,
+        "A field matches none of its allowed forms",
+    ),
+    rule(
+        "schema/required",
+        Error,
+        "A required field is missing",
+    ),
+    rule(
+        "schema/type",
+        Error,
+        "A field has the wrong type",
     ),
     rule(
         "techdocs/missing-mkdocs",
@@ -111,16 +285,30 @@ pub const ALL: &[Rule] = &[
         "A schema from portico.yaml is not satisfied",
     ),
     rule(
+        "yaml/alias-budget",
+        Error,
+        "Aliases that expand too far (a billion-laughs file)",
+    ),
+    rule(
+        "yaml/depth",
+        Error,
+        "Nesting deeper than portico reads",
+    ),
+    rule(
         "yaml/duplicate-key",
         Error,
         "The same key twice in one mapping",
     ),
     rule(
-        "yaml/limit",
+        "yaml/encoding",
         Error,
-        "Aliases that expand too far or nesting that is too deep",
+        "A file that is not UTF-8 text (invalid UTF-8 or binary)",
     ),
-    rule("yaml/syntax", Error, "YAML that does not parse"),
+    rule(
+        "yaml/syntax",
+        Error,
+        "YAML that does not parse",
+    ),
 ];
 
 /// The rule with this id.

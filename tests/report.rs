@@ -32,7 +32,7 @@ fn span(l1: u32, c1: u32, l2: u32, c2: u32) -> Span {
 fn problems() -> Vec<Problem> {
     let mut problems = vec![
         Problem::error(
-            "entity/schema",
+            "schema/type",
             BILLING,
             span(10, 5, 10, 11),
             "spec.owner must be a string",
@@ -84,7 +84,7 @@ fn render(format: Format) -> String {
     String::from_utf8(out).unwrap()
 }
 
-const GOLDEN_HUMAN: &str = r###"error[entity/schema]: spec.owner must be a string
+const GOLDEN_HUMAN: &str = r###"error[schema/type]: spec.owner must be a string
   --> repos/billing/catalog-info.yaml:10:5
    |
 10 |     - team-a
@@ -115,7 +115,7 @@ const GOLDEN_JSON: &str = r###"{
       "end_line": 10,
       "end_column": 11,
       "severity": "error",
-      "rule": "entity/schema",
+      "rule": "schema/type",
       "message": "spec.owner must be a string",
       "entity": "component:default/billing",
       "hint": "write the owner as `group:team-a`"
@@ -156,7 +156,7 @@ const GOLDEN_JSON: &str = r###"{
 }
 "###;
 
-const GOLDEN_GITHUB: &str = r###"::error file=repos/billing/catalog-info.yaml,line=10,endLine=10,col=5,endColumn=11,title=entity/schema::spec.owner must be a string%0Ahint: write the owner as `group:team-a`
+const GOLDEN_GITHUB: &str = r###"::error file=repos/billing/catalog-info.yaml,line=10,endLine=10,col=5,endColumn=11,title=schema/type::spec.owner must be a string%0Ahint: write the owner as `group:team-a`
 ::warning file=repos/billing/catalog-info.yaml,line=11,endLine=11,col=11,endColumn=19,title=catalog/dangling-ref::system:default/payments is not in the catalog
 ::error file=repos/odd%2C name%3A 100%25/catalog-info.yaml,line=3,endLine=3,col=1,endColumn=1,title=yaml/syntax::did not find expected key%0Awhile parsing a block mapping | 50%25 <done> & "q"
 portico: 2 errors, 1 warning in 3 files (2 entities)
@@ -182,9 +182,9 @@ const GOLDEN_SARIF: &str = r###"{
               }
             },
             {
-              "id": "entity/schema",
+              "id": "schema/type",
               "shortDescription": {
-                "text": "The entity does not match its kind's JSON Schema"
+                "text": "A field has the wrong type"
               },
               "defaultConfiguration": {
                 "level": "error"
@@ -205,7 +205,7 @@ const GOLDEN_SARIF: &str = r###"{
       "columnKind": "unicodeCodePoints",
       "results": [
         {
-          "ruleId": "entity/schema",
+          "ruleId": "schema/type",
           "ruleIndex": 1,
           "level": "error",
           "message": {
@@ -228,7 +228,7 @@ const GOLDEN_SARIF: &str = r###"{
             }
           ],
           "partialFingerprints": {
-            "portico/v1": "1a8680ceb99cb383bc747c1186b76d7d0c077966cf01bb5037e172e90100e6f5"
+            "portico/v1": "a530cc947990f4e9400bf2740cd619751e3e74c58d02950e07809787b5e3ea3b"
           },
           "properties": {
             "entity": "component:default/billing",
@@ -303,7 +303,7 @@ const GOLDEN_JUNIT: &str = r###"<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="portico" tests="3" failures="2" errors="0" skipped="0">
   <testsuite name="portico validate" tests="3" failures="2" errors="0" skipped="0">
     <testcase name="repos/billing/catalog-info.yaml" classname="portico">
-      <failure type="entity/schema" message="10:5: spec.owner must be a string">repos/billing/catalog-info.yaml:10:5: error[entity/schema]: spec.owner must be a string
+      <failure type="schema/type" message="10:5: spec.owner must be a string">repos/billing/catalog-info.yaml:10:5: error[schema/type]: spec.owner must be a string
   entity: component:default/billing
   hint: write the owner as `group:team-a`</failure>
       <system-out>repos/billing/catalog-info.yaml:11:11: warning[catalog/dangling-ref]: system:default/payments is not in the catalog
@@ -321,8 +321,8 @@ while parsing a block mapping | 50% &lt;done&gt; &amp; &quot;q&quot;</failure>
 const GOLDEN_GITLAB: &str = r###"[
   {
     "description": "spec.owner must be a string (hint: write the owner as `group:team-a`)",
-    "check_name": "entity/schema",
-    "fingerprint": "1a8680ceb99cb383bc747c1186b76d7d0c077966cf01bb5037e172e90100e6f5",
+    "check_name": "schema/type",
+    "fingerprint": "a530cc947990f4e9400bf2740cd619751e3e74c58d02950e07809787b5e3ea3b",
     "severity": "major",
     "location": {
       "path": "repos/billing/catalog-info.yaml",
@@ -669,7 +669,7 @@ fn github_step_summary_is_appended_with_every_problem() {
 
 | Severity | Location | Rule | Message |
 | --- | --- | --- | --- |
-| **error** | [repos/billing/catalog-info.yaml:10:5](https://github.com/acme/org/blob/0123abc/repos/billing/catalog-info.yaml#L10) | entity/schema | spec.owner must be a string<br>entity: component:default/billing<br>hint: write the owner as \`group:team-a\` |
+| **error** | [repos/billing/catalog-info.yaml:10:5](https://github.com/acme/org/blob/0123abc/repos/billing/catalog-info.yaml#L10) | schema/type | spec.owner must be a string<br>entity: component:default/billing<br>hint: write the owner as \`group:team-a\` |
 | warning | [repos/billing/catalog-info.yaml:11:11](https://github.com/acme/org/blob/0123abc/repos/billing/catalog-info.yaml#L11) | catalog/dangling-ref | system:default/payments is not in the catalog<br>entity: component:default/billing |
 | **error** | [repos/odd, name: 100%/catalog-info.yaml:3:1](https://github.com/acme/org/blob/0123abc/repos/odd,%20name:%20100%25/catalog-info.yaml#L3) | yaml/syntax | did not find expected key<br>while parsing a block mapping \| 50% &lt;done&gt; &amp; "q" |
 

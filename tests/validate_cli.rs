@@ -38,8 +38,29 @@ fn validate(dir: &Path, args: &[&str]) -> (i32, Value) {
     (code, json)
 }
 
-/// `file:line:col rule` for each problem, in report order.
+/// `file:line:col rule` for each problem, in report order. Cross-file catalog checks
+/// (dangling references to the fixtures' `team-a`, the same entity in several fixtures) are
+/// left out: these tests are about files and their own problems.
 fn problems(report: &Value) -> Vec<String> {
+    report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["rule"].as_str().unwrap().starts_with("catalog/"))
+        .map(|p| {
+            format!(
+                "{}:{}:{} {}",
+                p["file"].as_str().unwrap(),
+                p["line"],
+                p["column"],
+                p["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// `file:line:col rule` for every problem, cross-file ones included.
+fn all_problems(report: &Value) -> Vec<String> {
     report["problems"]
         .as_array()
         .unwrap()
@@ -228,7 +249,7 @@ fn config_overrides_severities_and_reports_its_own_mistakes_in_place() {
         find(&report, "yaml/duplicate-key")[0]["severity"],
         "warning"
     );
-    assert_eq!(report["summary"]["warnings"], 1);
+    assert_eq!(find(&report, "yaml/duplicate-key").len(), 1);
 
     // --strict makes the warning fail the run again, reported as an error.
     let (code, report) = validate(r, &["--strict"]);
@@ -307,12 +328,14 @@ mod git {
 
         let (code, report) = validate(r, &["--changed-since", "base"]);
         assert_eq!(code, 1);
-        let files: Vec<_> = report["problems"]
+        let mut files: Vec<_> = report["problems"]
             .as_array()
             .unwrap()
             .iter()
+            .filter(|p| !p["rule"].as_str().unwrap().starts_with("catalog/"))
             .map(|p| p["file"].as_str().unwrap())
             .collect();
+        files.dedup();
         assert_eq!(
             files,
             vec![
@@ -355,4 +378,164 @@ mod git {
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
     }
+}
+
+const TEAM_A: &str = "\
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+";
+
+#[test]
+fn dangling_references_and_duplicates_across_files_are_located() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(
+        r,
+        "web/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: web
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+  system: shop
+  dependsOn:
+    - resource:db
+    - component:web-copy
+",
+    );
+    write(r, "org/catalog-info.yaml", TEAM_A);
+    write(r, "copy/catalog-info.yaml", &component("web-copy", ""));
+    write(r, "copy/again.yaml", &component("WEB-COPY", ""));
+    let (code, report) = validate(r, &["org", "web", "copy", "copy/again.yaml"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(
+        all_problems(&report),
+        vec![
+            "copy/again.yaml:4:9 catalog/duplicate-entity",
+            "copy/catalog-info.yaml:4:9 catalog/duplicate-entity",
+            "web/catalog-info.yaml:9:11 catalog/dangling-ref",
+            "web/catalog-info.yaml:11:7 catalog/dangling-ref",
+        ]
+    );
+    let dangling = find(&report, "catalog/dangling-ref");
+    assert_eq!(dangling[0]["severity"], "warning");
+    assert_eq!(dangling[0]["entity"], "component:default/web");
+    assert!(dangling[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("system:default/shop"));
+    assert!(dangling[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("resource:default/db"));
+    let dups = find(&report, "catalog/duplicate-entity");
+    assert!(dups[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("copy/catalog-info.yaml:4:9"));
+    assert!(dups[1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("copy/again.yaml:4:9"));
+    assert_eq!(report["summary"]["entities"], 3);
+
+    // Without the duplicate: warnings only, exit 0; --strict fails.
+    fs::remove_file(r.join("copy/again.yaml")).unwrap();
+    let (code, _) = validate(r, &[]);
+    assert_eq!(code, 0);
+    let (code, _) = validate(r, &["--strict"]);
+    assert_eq!(code, 1);
+    // A config override makes dangling references errors.
+    write(r, "portico.yaml", "rules:\n  catalog/dangling-ref: error\n");
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        find(&report, "catalog/dangling-ref")[0]["severity"],
+        "error"
+    );
+}
+
+#[test]
+fn location_targets_are_followed_and_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(
+        r,
+        "repo/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1
+kind: Location
+metadata:
+  name: all
+spec:
+  targets:
+    - ./teams/*.yaml
+    - ./missing.yaml
+    - ../outside.yaml
+    - https://example.com/catalog-info.yaml
+",
+    );
+    write(r, "repo/teams/a.yaml", TEAM_A);
+    write(
+        r,
+        "repo/teams/b.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: nested\nspec:\n  target: ../more/svc.yaml\n",
+    );
+    write(
+        r,
+        "repo/more/svc.yaml",
+        &component("svc", "  system: nope\n"),
+    );
+    write(r, "repo/.git/HEAD", "ref: refs/heads/main\n");
+    write(r, "outside.yaml", DUPLICATE_KEY);
+    let (code, report) = validate(r, &["repo"]);
+    assert_eq!(code, 1, "{report}");
+    let found = all_problems(&report);
+    assert!(
+        found.contains(&"repo/catalog-info.yaml:8:7 location/missing-target".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&"repo/catalog-info.yaml:9:7 location/outside-repo".to_string()),
+        "{found:?}"
+    );
+    // Files reached through Locations (two levels deep) are validated too.
+    assert!(
+        found.contains(&"repo/more/svc.yaml:9:11 catalog/dangling-ref".to_string()),
+        "{found:?}"
+    );
+    assert!(
+        !found.iter().any(|p| p.starts_with("outside.yaml")),
+        "{found:?}"
+    );
+    assert_eq!(report["summary"]["files"], 4);
+    assert_eq!(report["summary"]["entities"], 4);
+}
+
+#[test]
+fn techdocs_ref_without_mkdocs_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tmp.path();
+    write(r, "org/catalog-info.yaml", TEAM_A);
+    let with_docs = |dir: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {dir}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        )
+    };
+    write(r, "has/catalog-info.yaml", &with_docs("has"));
+    write(r, "has/mkdocs.yml", "site_name: has\n");
+    write(r, "lacks/catalog-info.yaml", &with_docs("lacks"));
+    let (code, report) = validate(r, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        all_problems(&report),
+        vec!["lacks/catalog-info.yaml:6:32 techdocs/missing-mkdocs"]
+    );
 }

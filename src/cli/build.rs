@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Debug, clap::Args)]
+#[group(id = "build_args")]
 pub struct Args {
     #[command(flatten)]
     pub check: super::validate::Args,

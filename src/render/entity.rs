@@ -487,8 +487,9 @@ fn user_section(site: &Site, i: usize) -> UserSection {
     }
 }
 
-/// A system's components, APIs and resources (or a domain's systems), and a diagram of them
-/// with the relations among them.
+/// A system's components, APIs and resources (or a domain's systems), and an architecture
+/// diagram: the parts with the APIs they provide and consume and what they depend on (a
+/// domain's diagram shows its systems and their parts).
 fn parts_section(site: &Site, i: usize, root: &str) -> PartsSection {
     let parts: Vec<usize> = site
         .catalog
@@ -502,33 +503,29 @@ fn parts_section(site: &Site, i: usize, root: &str) -> PartsSection {
             .or_default()
             .push(site.rows[p].clone());
     }
-    let mut b = GraphBuilder::new(site, root);
-    for r in site.catalog.related(i, "partOf") {
-        b.relation(i, r, true);
-    }
-    b.entity(i, true);
-    // A domain's diagram goes one level deeper: its systems' parts.
-    let mut members = parts.clone();
-    if site.catalog.entities[i]
+    let domain = site.catalog.entities[i]
         .kind()
-        .eq_ignore_ascii_case("domain")
-    {
-        for &s in &parts {
-            members.extend(
-                site.catalog
-                    .related(s, "hasPart")
-                    .filter_map(|r| r.resolved),
-            );
-        }
-    }
-    let mut sorted = members.clone();
+        .eq_ignore_ascii_case("domain");
+    let mut b = GraphBuilder::new(site, root);
+    let mut sorted = parts.clone();
     sorted.sort_by_key(|&m| (site.catalog.entities[m].kind().to_lowercase(), m));
+    let mut members = vec![];
     for &m in &sorted {
         b.entity(m, false);
+        members.push(m);
+        if domain {
+            for r in site.catalog.related(m, "hasPart") {
+                b.relation(m, r, true);
+                members.extend(r.resolved);
+            }
+        }
     }
-    for &m in std::iter::once(&i).chain(&members) {
+    // What the parts provide, consume and depend on, inside the system or not.
+    for &m in &members {
         for r in &site.catalog.relations[m] {
-            b.relation(m, r, false);
+            if matches!(r.kind, "providesApi" | "consumesApi" | "dependsOn") {
+                b.relation(m, r, true);
+            }
         }
     }
     let title = format!("Diagram of {}", site.catalog.entities[i].title());

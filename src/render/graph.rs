@@ -179,6 +179,11 @@ impl Graph {
             s,
             r#"<defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" class="graph-arrow"/></marker></defs>"#
         );
+        let mut degree = vec![0usize; self.nodes.len()];
+        for e in &self.edges {
+            degree[e.from] += 1;
+            degree[e.to] += 1;
+        }
         // Edges first, under the nodes; labels after, above the edges.
         let mut labels = String::new();
         for e in &self.edges {
@@ -199,7 +204,13 @@ impl Graph {
                 x1 + dx,
                 x2 - dx
             );
-            let (lx, ly) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+            // Labels sit away from the busier end, where edges fan out and would overlap.
+            let t = match degree[e.from].cmp(&degree[e.to]) {
+                std::cmp::Ordering::Greater => 0.72,
+                std::cmp::Ordering::Less => 0.28,
+                std::cmp::Ordering::Equal => 0.5,
+            };
+            let (lx, ly) = bezier(t, (x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2));
             let _ = write!(
                 labels,
                 r#"<text class="graph-label" x="{lx:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
@@ -258,6 +269,16 @@ impl Graph {
         s.push_str("</svg>");
         s
     }
+}
+
+/// The point at `t` of a cubic Bézier curve.
+fn bezier(t: f64, p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64)) -> (f64, f64) {
+    let u = 1.0 - t;
+    let (a, b, c, d) = (u * u * u, 3.0 * u * u * t, 3.0 * u * t * t, t * t * t);
+    (
+        a * p0.0 + b * p1.0 + c * p2.0 + d * p3.0,
+        a * p0.1 + b * p1.1 + c * p2.1 + d * p3.1,
+    )
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -3,11 +3,16 @@
 
 use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 
-/// Renders Markdown to HTML that is safe to embed: raw HTML is sanitised by ammonia, so a
-/// `<script>` is removed and links cannot run code.
+/// Renders Markdown to HTML that is safe to embed. Raw HTML in an entity's text is shown as
+/// text (a `<script>` reads as `<script>`, as the author typed it), and the result is
+/// sanitised by ammonia as well, so links cannot run code.
 pub fn to_html(text: &str) -> String {
     let mut raw = String::with_capacity(text.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(text, options()));
+    let events = Parser::new_ext(text, options()).map(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
+        e => e,
+    });
+    html::push_html(&mut raw, events);
     ammonia::Builder::default()
         .link_rel(Some("noopener noreferrer"))
         .clean(&raw)
@@ -19,12 +24,14 @@ fn options() -> Options {
 }
 
 /// The text of a Markdown snippet without markup, whitespace collapsed: for table cells and
-/// search. Raw HTML is dropped (it is never interpreted here).
+/// search. Raw HTML is kept as the text it is (it is never interpreted here).
 pub fn plain_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for event in Parser::new_ext(text, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                out.push_str(&t)
+            }
             Event::SoftBreak | Event::HardBreak => out.push(' '),
             Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item) => out.push(' '),
             Event::Start(Tag::Item) => {}
@@ -43,6 +50,10 @@ mod tests {
         let html = to_html("Hello **world** <script>alert(1)</script> [x](javascript:alert(1))");
         assert!(html.contains("<strong>world</strong>"), "{html}");
         assert!(!html.contains("<script"), "{html}");
+        assert!(
+            html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{html}"
+        );
         assert!(!html.contains("javascript:"), "{html}");
     }
 
@@ -52,6 +63,6 @@ mod tests {
             plain_text("# Title\n\nSome *emph* and `code`.\n\n- a\n- b"),
             "Title Some emph and code. a b"
         );
-        assert_eq!(plain_text("<script>x</script>"), "");
+        assert_eq!(plain_text("<script>x</script>"), "<script>x</script>");
     }
 }

@@ -1,0 +1,411 @@
+//! `portico build` end to end: the real binary on example-repo and on small temp-dir
+//! repositories; pages, links, escaping, determinism, themes and exit codes.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+/// Runs `portico build ARGS` in `dir`: (exit code, stdout, stderr).
+fn build(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("portico")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .arg("build")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn read(site: &Path, rel: &str) -> String {
+    fs::read_to_string(site.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// Every file of a site, relative path → bytes.
+fn files(site: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![site.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(site)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Internal `href`/`src` targets of every HTML page that do not name a file of the site.
+/// External links, in-page anchors and the search page (the search stage's) are skipped.
+fn broken_links(site: &Path) -> Vec<String> {
+    let re = regex::Regex::new(r#"(?:href|src)="([^"]*)""#).unwrap();
+    let mut broken = vec![];
+    for (rel, bytes) in files(site) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let dir = site.join(&rel).parent().unwrap().to_path_buf();
+        for cap in re.captures_iter(&html) {
+            let href = cap[1].replace("&#x2f;", "/").replace("&amp;", "&");
+            if href.contains("://") || href.starts_with("mailto:") || href.starts_with('#') {
+                continue;
+            }
+            let file = href.split(['#', '?']).next().unwrap();
+            if file.is_empty() || file.ends_with("search.html") {
+                continue;
+            }
+            let decoded = percent_encoding::percent_decode_str(file)
+                .decode_utf8_lossy()
+                .into_owned();
+            let mut target = dir.join(&decoded);
+            if decoded.ends_with('/') {
+                target = target.join("index.html");
+            }
+            if !target.is_file() {
+                broken.push(format!("{rel}: {href}"));
+            }
+        }
+    }
+    broken
+}
+
+fn entity_page(e: &Value) -> String {
+    format!(
+        "catalog/{}/{}/{}/index.html",
+        e["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("default")
+            .to_lowercase(),
+        e["kind"].as_str().unwrap().to_lowercase(),
+        e["metadata"]["name"].as_str().unwrap()
+    )
+}
+
+#[test]
+fn example_repo_site_has_every_page_and_no_broken_link() {
+    let download = regex::Regex::new(r#"href="(definition\.[a-z]+)" download"#).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let (code, stdout, stderr) = build(
+        &root(),
+        &[
+            "example-repo",
+            "--out",
+            site.to_str().unwrap(),
+            "--allow-errors",
+        ],
+    );
+    assert_eq!(code, 0, "stdout: {stdout}\nstderr: {stderr}");
+    for page in [
+        "index.html",
+        "catalog/index.html",
+        "problems/index.html",
+        "assets/portico.css",
+        "assets/portico.js",
+    ] {
+        assert!(site.join(page).is_file(), "{page} missing");
+    }
+    let entities: Value = serde_json::from_str(&read(&site, "api/entities.json")).unwrap();
+    let entities = entities.as_array().unwrap();
+    assert!(entities.len() >= 20, "only {} entities", entities.len());
+    let catalog = read(&site, "catalog/index.html");
+    for e in entities {
+        let page = entity_page(e);
+        assert!(site.join(&page).is_file(), "{page} missing");
+        let json = page
+            .replace("catalog/", "api/entities/")
+            .replace("/index.html", ".json");
+        let one: Value = serde_json::from_str(&read(&site, &json)).unwrap();
+        assert_eq!(&one, e, "{json} differs from its entry in entities.json");
+        // Every entity is a row of the catalog table, without JS.
+        assert!(
+            catalog.contains(&format!("href=\"../{page}\"")),
+            "{page} not in the catalog table"
+        );
+    }
+    // A component's owner link goes to the group page, and the group lists it back.
+    let comp = entities
+        .iter()
+        .find(|e| {
+            e["kind"] == "Component"
+                && e["relations"].as_array().unwrap().iter().any(|r| {
+                    r["type"] == "ownedBy" && r["targetRef"].as_str().unwrap().starts_with("group:")
+                })
+        })
+        .expect("a component owned by a group");
+    let owner_ref = comp["relations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "ownedBy")
+        .unwrap()["targetRef"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (ns, name) = owner_ref
+        .trim_start_matches("group:")
+        .split_once('/')
+        .unwrap();
+    let comp_html = read(&site, &entity_page(comp));
+    let owner_href = format!("href=\"../../../../catalog/{ns}/group/{name}/index.html\"");
+    let about = &comp_html[comp_html
+        .find("id=\"about-owner\"")
+        .expect("owner in about card")..];
+    assert!(
+        about[..400.min(about.len())].contains(&owner_href),
+        "owner link {owner_href} not in the about card"
+    );
+    assert!(
+        comp_html.contains("<svg class=\"graph\""),
+        "relations graph"
+    );
+    let group_html = read(&site, &format!("catalog/{ns}/group/{name}/index.html"));
+    let comp_name = comp["metadata"]["name"].as_str().unwrap();
+    let owns = &group_html[group_html
+        .find("data-relation=\"ownerOf\"")
+        .expect("ownerOf group")..];
+    assert!(
+        owns.contains(&format!("/component/{comp_name}/index.html")),
+        "group does not list {comp_name}"
+    );
+    assert!(
+        group_html.contains("id=\"owned\""),
+        "group page lists what it owns"
+    );
+    // APIs: the raw definition is downloadable from the page.
+    for api in entities.iter().filter(|e| e["kind"] == "API") {
+        let page = entity_page(api);
+        let html = read(&site, &page);
+        let file = download
+            .captures(&html)
+            .unwrap_or_else(|| panic!("{page}: no download link"))[1]
+            .to_string();
+        let raw = read(&site, &page.replace("index.html", &file));
+        assert_eq!(
+            raw,
+            api["spec"]["definition"].as_str().unwrap(),
+            "{page}: raw definition"
+        );
+    }
+    let broken = broken_links(&site);
+    assert!(
+        broken.is_empty(),
+        "{} broken links:\n{}",
+        broken.len(),
+        broken.join("\n")
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    for out in [&a, &b] {
+        let (code, _, stderr) = build(
+            &root(),
+            &[
+                "example-repo",
+                "--out",
+                out.to_str().unwrap(),
+                "--allow-errors",
+            ],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (fa, fb) = (files(&a), files(&b));
+    assert!(fa.len() > 50, "{} files", fa.len());
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (rel, bytes) in &fa {
+        assert!(bytes == &fb[rel], "{rel} differs between two builds");
+    }
+}
+
+const MARKUP: &str = r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: markup
+  title: Title <b>bold</b> & "q"
+  description: 'Hello <script>window.pwned = 1</script> **world**'
+  links:
+    - url: javascript:alert(1)
+      title: Evil
+spec:
+  type: service
+  lifecycle: production
+  owner: team-a
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: team-a
+spec:
+  type: team
+  children: []
+"#;
+
+#[test]
+fn markup_in_entity_text_is_shown_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    let (code, stdout, stderr) = build(tmp.path(), &["repo", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site");
+    for page in [
+        "catalog/default/component/markup/index.html",
+        "catalog/index.html",
+        "catalog/default/group/team-a/index.html",
+    ] {
+        let html = read(&site, page);
+        assert!(
+            !html.contains("<script>window"),
+            "{page}: script tag survived"
+        );
+        assert!(!html.contains("<b>bold"), "{page}: <b> became an element");
+        assert!(!html.contains("javascript:"), "{page}: javascript: link");
+    }
+    let html = read(&site, "catalog/default/component/markup/index.html");
+    assert!(
+        html.contains("Title &lt;b&gt;bold&lt;/b&gt; &amp; &quot;q&quot;"),
+        "title escaped"
+    );
+    assert!(
+        html.contains("&lt;script&gt;window.pwned = 1&lt;/script&gt;"),
+        "script shown as text"
+    );
+    assert!(html.contains("<strong>world</strong>"), "Markdown rendered");
+}
+
+#[test]
+fn errors_fail_the_build_unless_allowed_and_the_site_shows_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    // An invalid lifecycle type and a name Backstage rejects: errors, still shown.
+    write(
+        tmp.path(),
+        "repo/bad/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: broken-one\nspec:\n  type: service\n  lifecycle: 7\n  owner: team-a\n",
+    );
+    let (code, stdout, _) = build(tmp.path(), &["repo", "--out", "site", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).expect("the same JSON report as validate");
+    assert!(report["summary"]["errors"].as_u64().unwrap() > 0);
+    let site = tmp.path().join("site");
+    assert!(
+        site.join("index.html").is_file(),
+        "the site is written despite errors"
+    );
+    let problems = read(&site, "problems/index.html");
+    assert!(
+        problems.contains("repo/bad/catalog-info.yaml"),
+        "problems page lists the file"
+    );
+
+    let (code, _, _) = build(tmp.path(), &["repo", "--out", "site", "--allow-errors"]);
+    assert_eq!(code, 0);
+    // --strict makes warnings count: a dangling dependency is a warning.
+    let strict = tempfile::tempdir().unwrap();
+    write(
+        strict.path(),
+        "repo/catalog-info.yaml",
+        &MARKUP.replace(
+            "  owner: team-a\n---",
+            "  owner: team-a\n  dependsOn: [component:nowhere]\n---",
+        ),
+    );
+    assert_eq!(build(strict.path(), &["repo", "--out", "site"]).0, 0);
+    assert_eq!(
+        build(strict.path(), &["repo", "--out", "site", "--strict"]).0,
+        1
+    );
+}
+
+#[test]
+fn theme_directory_overrides_templates_and_bad_themes_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    write(
+        tmp.path(),
+        "theme/home.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Our own home</h1>{% endblock %}",
+    );
+    write(
+        tmp.path(),
+        "theme/portico.css",
+        "body { color: rebeccapurple; }",
+    );
+    let (code, _, stderr) = build(tmp.path(), &["repo", "--out", "site", "--theme", "theme"]);
+    assert_eq!(code, 0, "{stderr}");
+    let site = tmp.path().join("site");
+    let home = read(&site, "index.html");
+    assert!(home.contains("<h1>Our own home</h1>") && home.contains("id=\"search-input\""));
+    assert_eq!(
+        read(&site, "assets/portico.css"),
+        "body { color: rebeccapurple; }"
+    );
+    // Entity pages still use the default templates.
+    assert!(read(&site, "catalog/default/component/markup/index.html").contains("id=\"about\""));
+
+    write(tmp.path(), "theme/home.html", "{% if %}");
+    let (code, _, stderr) = build(tmp.path(), &["repo", "--out", "site2", "--theme", "theme"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("home.html"), "{stderr}");
+    assert!(
+        !tmp.path().join("site2").exists(),
+        "nothing written on a usage error"
+    );
+}
+
+#[test]
+fn output_replaces_a_previous_site_but_never_another_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    assert_eq!(build(tmp.path(), &["repo", "--out", "site"]).0, 0);
+    write(tmp.path(), "site/stale.html", "old");
+    assert_eq!(build(tmp.path(), &["repo", "--out", "site"]).0, 0);
+    assert!(
+        !tmp.path().join("site/stale.html").exists(),
+        "the old site is replaced as a whole"
+    );
+    let leftovers: Vec<_> = fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".portico"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "temporary directories left: {leftovers:?}"
+    );
+
+    write(tmp.path(), "precious/notes.txt", "keep me");
+    let (code, _, stderr) = build(tmp.path(), &["repo", "--out", "precious"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("refusing"), "{stderr}");
+    assert_eq!(read(tmp.path(), "precious/notes.txt"), "keep me");
+}
