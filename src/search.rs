@@ -66,7 +66,7 @@ pub struct IndexStats {
 /// asset, written with the others).
 pub fn build(
     catalog: &Catalog,
-    docs: &Docs,
+    docs: &mut Docs,
     config: &Config,
     renderer: &crate::render::Renderer,
     out: &Path,
@@ -178,10 +178,13 @@ fn entity_docs(catalog: &Catalog) -> Vec<Doc> {
         .collect()
 }
 
-fn site_docs(site: &DocSite) -> Vec<Doc> {
+/// The searchable sections of one doc site, as records and term weights. The section text
+/// is taken out of `site` (it is not needed after indexing, and is most of the memory).
+fn site_docs(site: &mut DocSite) -> Vec<Doc> {
     let mut out = Vec::new();
-    for page in &site.records {
-        for s in &page.sections {
+    let site_name = site.site_name.clone();
+    for page in &mut site.records {
+        for s in std::mem::take(&mut page.sections) {
             let mut w = HashMap::new();
             add(&mut w, &page.title, 4);
             if s.id.is_some() {
@@ -203,7 +206,7 @@ fn site_docs(site: &DocSite) -> Vec<Doc> {
                 page.title.clone()
             };
             out.push(Doc {
-                record: json!([1, title, url, page.title, site.site_name, excerpt(&s.text)]),
+                record: json!([1, title, url, page.title, site_name, excerpt(&s.text)]),
                 weights: finish(w),
             });
         }
@@ -211,69 +214,90 @@ fn site_docs(site: &DocSite) -> Vec<Doc> {
     out
 }
 
-/// Builds and writes the index; returns what was written.
-pub fn build_index(catalog: &Catalog, docs: &Docs, out: &Path) -> std::io::Result<IndexStats> {
-    let mut all: Vec<Doc> = entity_docs(catalog);
-    let per_site: Vec<Vec<Doc>> = docs.sites.par_iter().map(site_docs).collect();
-    for s in per_site {
-        all.extend(s);
+type Postings = HashMap<String, Vec<(u32, u8)>>;
+
+/// Adds documents `first..` to `map` and writes their record chunks (`first` is a multiple
+/// of CHUNK). Returns the bytes written.
+fn index_block(
+    docs: Vec<Doc>,
+    first: usize,
+    map: &mut Postings,
+    dir: &Path,
+) -> std::io::Result<u64> {
+    let mut bytes = 0u64;
+    for (k, chunk) in docs.chunks(CHUNK).enumerate() {
+        let n = first / CHUNK + k;
+        let records: Vec<&Value> = chunk.iter().map(|d| &d.record).collect();
+        let body = format!(
+            "__porticoSearch.load(\"r/{n}\",{});\n",
+            serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
+        );
+        std::fs::write(dir.join("r").join(format!("{n}.js")), &body)?;
+        bytes += body.len() as u64;
     }
+    for (i, d) in docs.into_iter().enumerate() {
+        let id = (first + i) as u32;
+        for (t, w) in d.weights {
+            match map.get_mut(t.as_str()) {
+                Some(v) => v.push((id, w)),
+                None => {
+                    map.insert(t, vec![(id, w)]);
+                }
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+fn round_up(n: usize) -> usize {
+    n.div_ceil(CHUNK) * CHUNK
+}
+
+/// Builds and writes the index; returns what was written. Section text is drained from
+/// `docs` as it is indexed.
+pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::Result<IndexStats> {
     let dir = out.join("search");
     std::fs::create_dir_all(dir.join("t"))?;
     std::fs::create_dir_all(dir.join("r"))?;
-    let mut stats = IndexStats {
-        documents: all.len(),
-        ..IndexStats::default()
-    };
+    let mut stats = IndexStats::default();
 
-    // Records, in chunks, written in parallel.
-    let chunk_bytes: Vec<std::io::Result<u64>> = all
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(n, docs)| {
-            let records: Vec<&Value> = docs.iter().map(|d| &d.record).collect();
-            let body = format!(
-                "__porticoSearch.load(\"r/{n}\",{});\n",
-                serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
-            );
-            std::fs::write(dir.join("r").join(format!("{n}.js")), &body)?;
-            Ok(body.len() as u64)
-        })
-        .collect();
-    for b in chunk_bytes {
-        stats.bytes += b?;
-        stats.chunks += 1;
+    // Ids: entities first, then each doc site from a chunk boundary, so that every site
+    // writes its own record chunks, in parallel, as soon as it is indexed.
+    let entities = entity_docs(catalog);
+    let mut starts = Vec::with_capacity(docs.sites.len());
+    let mut next = round_up(entities.len());
+    for site in &docs.sites {
+        starts.push(next);
+        let n: usize = site.records.iter().map(|p| p.sections.len()).sum();
+        next = round_up(next + n);
     }
+    stats.documents = entities.len();
+    let mut postings: Postings = HashMap::new();
+    stats.bytes += index_block(entities, 0, &mut postings, &dir)?;
 
-    // Inverted index: term → postings (doc id, weight), built in parallel and merged.
-    let postings: HashMap<String, Vec<(u32, u8)>> = all
-        .par_iter()
-        .enumerate()
-        .fold(
-            HashMap::new,
-            |mut map: HashMap<String, Vec<(u32, u8)>>, (id, d)| {
-                for (t, w) in &d.weights {
-                    match map.get_mut(t.as_str()) {
-                        Some(v) => v.push((id as u32, *w)),
-                        None => {
-                            map.insert(t.clone(), vec![(id as u32, *w)]);
-                        }
-                    }
-                }
-                map
+    // Inverted index: term → postings (doc id, weight), built per site in parallel, merged.
+    let (site_postings, counts) = docs
+        .sites
+        .par_iter_mut()
+        .zip(starts.par_iter())
+        .try_fold(
+            || (Postings::new(), (0u64, 0usize)),
+            |(mut map, (bytes, n)), (site, &start)| {
+                let sd = site_docs(site);
+                let len = sd.len();
+                let b = index_block(sd, start, &mut map, &dir)?;
+                Ok::<_, std::io::Error>((map, (bytes + b, n + len)))
             },
         )
-        .reduce(HashMap::new, |mut a, b| {
-            if a.len() < b.len() {
-                return merge_postings(b, a);
-            }
-            for (t, v) in b {
-                a.entry(t).or_default().extend(v);
-            }
-            a
-        });
-    let n_docs = all.len();
-    drop(all);
+        .try_reduce(
+            || (Postings::new(), (0u64, 0usize)),
+            |(a, (ab, an)), (b, (bb, bn))| Ok((merge_postings(a, b), (ab + bb, an + bn))),
+        )?;
+    stats.bytes += counts.0;
+    stats.documents += counts.1;
+    postings = merge_postings(postings, site_postings);
+    stats.chunks = next / CHUNK;
+    let n_docs = stats.documents;
     stats.terms = postings.len();
 
     // Encode each term's postings: [df, id0, w0, Δid1, w1, …], the best MAX_POSTINGS kept.
@@ -346,10 +370,8 @@ pub fn build_index(catalog: &Catalog, docs: &Docs, out: &Path) -> std::io::Resul
     Ok(stats)
 }
 
-fn merge_postings(
-    mut a: HashMap<String, Vec<(u32, u8)>>,
-    b: HashMap<String, Vec<(u32, u8)>>,
-) -> HashMap<String, Vec<(u32, u8)>> {
+fn merge_postings(a: Postings, b: Postings) -> Postings {
+    let (mut a, b) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     for (t, v) in b {
         a.entry(t).or_default().extend(v);
     }

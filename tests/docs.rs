@@ -116,8 +116,8 @@ fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
     };
     let catalog = catalog(root, &config);
     let renderer = portico::render::Theme::default().load().unwrap();
-    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
-    portico::search::build(&catalog, &docs, &config, &renderer, out.path()).unwrap();
+    let mut docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    portico::search::build(&catalog, &mut docs, &config, &renderer, out.path()).unwrap();
     let site = out.path().join("docs/default/component/payments");
     (docs, site, out)
 }
@@ -331,7 +331,8 @@ fn search_index_finds_entities_and_doc_sections() {
         .find(|p| p.is_file())
         .expect("a shard for `installer`");
     assert!(read(&shard).contains("\"installer\":["));
-    let records = read(&search.join("r/0.js"));
+    // Entities first; each doc site's sections start at a chunk of their own.
+    let records = read(&search.join("r/0.js")) + &read(&search.join("r/1.js"));
     assert!(records.contains("\"Payments Service\""), "{records}");
     assert!(
         records.contains("guide/setup/index.html#install-it"),

@@ -91,6 +91,7 @@ pub struct DocPage {
     /// Source path relative to docs_dir.
     pub path: String,
     pub anchors: Vec<String>,
+    /// Text split at headings, for search; `search::build` takes it (empty afterwards).
     pub sections: Vec<Section>,
 }
 
