@@ -19,7 +19,7 @@ use crate::model::{Entity, ValidatedFile};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// File names discovered anywhere under an input directory.
 pub const CATALOG_FILE_NAMES: [&str; 2] = ["catalog-info.yaml", "catalog-info.yml"];
@@ -177,7 +177,11 @@ pub fn canonical(path: &Path) -> PathBuf {
 
 fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut Vec<Problem>) {
     let exclude = globs.exclude.clone();
+    let include_for_filter = globs.include.clone();
     let filter_root = root.to_path_buf();
+    let canonical_root = std::fs::canonicalize(root).ok();
+    let errors = Arc::new(Mutex::new(Vec::<Problem>::new()));
+    let filter_errors = Arc::clone(&errors);
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -189,16 +193,53 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
             if entry.depth() > 0 && SKIPPED_DIRS.contains(&name) {
                 return false;
             }
-            if exclude.is_empty() {
-                return true;
+            let rel = entry
+                .path()
+                .strip_prefix(&filter_root)
+                .ok()
+                .filter(|r| !r.as_os_str().is_empty())
+                .map(display_path);
+            if let Some(rel) = &rel {
+                if !exclude.is_empty() && exclude.is_match(rel) {
+                    return false;
+                }
             }
-            match entry.path().strip_prefix(&filter_root) {
-                Ok(rel) if !rel.as_os_str().is_empty() => !exclude.is_match(display_path(rel)),
-                _ => true,
+            // A symbolic link that leads out of the input is not followed: its content is
+            // not the repository's (and a pull request must not make CI read other files).
+            if entry.path_is_symlink() {
+                let target = std::fs::canonicalize(entry.path());
+                if let (Ok(target), Some(root)) = (target, &canonical_root) {
+                    if !target.starts_with(root) {
+                        let wanted = is_catalog_name(entry.path())
+                            || rel.as_deref().is_some_and(|r| include_for_filter.is_match(r));
+                        let shown = display_path(entry.path());
+                        let problem = if target.is_dir() {
+                            Some(Problem::warning(
+                                "io/outside-repo",
+                                shown,
+                                Span::file_start(),
+                                "symbolic link to a directory outside the scanned directory; not followed",
+                            ))
+                        } else if wanted {
+                            Some(Problem::error(
+                                "io/outside-repo",
+                                shown,
+                                Span::file_start(),
+                                "catalog file is a symbolic link to a file outside the scanned directory; it was not read",
+                            ))
+                        } else {
+                            None
+                        };
+                        if let Some(p) = problem {
+                            filter_errors.lock().unwrap().push(p);
+                        }
+                        return false;
+                    }
+                }
             }
+            true
         });
     let found = Mutex::new(Vec::<PathBuf>::new());
-    let errors = Mutex::new(Vec::<Problem>::new());
     let include = &globs.include;
     builder.build_parallel().run(|| {
         let found = &found;
@@ -238,7 +279,7 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
     });
     let mut found = found.into_inner().unwrap();
     found.sort();
-    problems.extend(errors.into_inner().unwrap());
+    problems.append(&mut errors.lock().unwrap());
 
     // Repository of each file: nearest `.git` at or below the input, else the input (or, for
     // a directory of repositories, the top-level subdirectory).
@@ -810,6 +851,48 @@ mod tests {
             vec![format!("{root}/a/loop"), format!("{root}/a/self")]
         );
         assert_eq!(d.problems.len(), 2, "{:?}", d.problems);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_out_of_the_input_are_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let outside = tmp.path().join("outside");
+        let r = tmp.path().join("in");
+        write(&outside.join("catalog-info.yaml"), "");
+        write(&outside.join("secret.txt"), "");
+        write(&r.join("catalog-info.yaml"), "");
+        std::os::unix::fs::symlink(&outside, r.join("linked-dir")).unwrap();
+        fs::create_dir_all(r.join("sub")).unwrap();
+        let secret = outside.join("secret.txt");
+        std::os::unix::fs::symlink(&secret, r.join("sub/catalog-info.yaml")).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.txt"), r.join("notes.txt")).unwrap();
+        // Links that stay inside are followed as usual.
+        std::os::unix::fs::symlink("catalog-info.yaml", r.join("catalog-info.yml")).unwrap();
+        let d = discover(std::slice::from_ref(&r), &Config::default());
+        let root = display_path(&r);
+        assert_eq!(displays(&d), vec![format!("{root}/catalog-info.yaml")]);
+        let mut got: Vec<_> = d
+            .problems
+            .iter()
+            .map(|p| (p.file.clone(), p.rule.as_str(), p.severity))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    format!("{root}/linked-dir"),
+                    "io/outside-repo",
+                    Severity::Warning
+                ),
+                (
+                    format!("{root}/sub/catalog-info.yaml"),
+                    "io/outside-repo",
+                    Severity::Error
+                ),
+            ]
+        );
     }
 
     #[test]

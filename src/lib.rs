@@ -180,8 +180,15 @@ pub fn build_checked(
         .prefix(".portico-build-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    let docs = docs::build(&checked.catalog, config, staging.path());
-    search::build(&checked.catalog, &docs, staging.path())?;
+    let mut docs = docs::build(&checked.catalog, config, renderer, staging.path());
+    // Search takes the section text out of `docs` as it indexes it (most of the memory).
+    search::build(
+        &checked.catalog,
+        &mut docs,
+        config,
+        renderer,
+        staging.path(),
+    )?;
     render::site_with(
         &checked.catalog,
         &scores,

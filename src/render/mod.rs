@@ -60,6 +60,13 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "problems.html",
         include_str!("../../themes/default/problems.html"),
     ),
+    ("docs.html", include_str!("../../themes/default/docs.html")),
+    (
+        "search.html",
+        include_str!("../../themes/default/search.html"),
+    ),
+    ("docs.css", include_str!("../../themes/default/docs.css")),
+    ("search.js", include_str!("../../themes/default/search.js")),
     (
         "portico.css",
         include_str!("../../themes/default/portico.css"),
