@@ -398,6 +398,8 @@ export function keyPages() {
     ['entity', () => entityPath(comp())],
     ['group', () => entityPath(byRef(relationTargets(comp(), 'ownedBy')[0]))],
     ['api', () => entityPath(pickOpenApi())],
+    ['system', () => entityPath(pick('system', (e) => e.kind === 'System' && relationTargets(e, 'hasPart').length > 0))],
+    ['problems', () => 'problems/index.html'],
     ['docs', () => docsPath(pickDocs())],
     ['search', () => `search.html?q=${encodeURIComponent(comp().metadata.name)}`],
     ['scorecard', () => {
