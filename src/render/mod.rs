@@ -312,6 +312,8 @@ pub struct Site<'a> {
     /// Indices into `problems`, per entity.
     pub problems_of: Vec<Vec<usize>>,
     pub docs_of: HashMap<usize, &'a DocSite>,
+    /// What every page shows in its header (counted once).
+    pub site_ctx: SiteCtx,
 }
 
 impl<'a> Site<'a> {
@@ -350,19 +352,29 @@ impl<'a> Site<'a> {
             }
         }
         let docs_of = docs.sites.iter().map(|d| (d.entity, d)).collect();
+        let title = config
+            .site
+            .title
+            .clone()
+            .unwrap_or_else(|| "Developer portal".to_string());
+        let site_ctx = SiteCtx {
+            title: title.clone(),
+            errors: problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count(),
+            problems: problems.len(),
+        };
         let mut site = Site {
             catalog,
             config,
             scores,
-            title: config
-                .site
-                .title
-                .clone()
-                .unwrap_or_else(|| "Developer portal".to_string()),
+            title,
             rows: vec![],
             problems,
             problems_of,
             docs_of,
+            site_ctx,
         };
         site.rows = (0..catalog.entities.len())
             .into_par_iter()
@@ -454,15 +466,7 @@ impl<'a> Site<'a> {
     pub fn base_ctx(&self, rel: &str, nav: &str) -> BaseCtx {
         BaseCtx {
             root: root_of(rel),
-            site: SiteCtx {
-                title: self.title.clone(),
-                errors: self
-                    .problems
-                    .iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .count(),
-                problems: self.problems.len(),
-            },
+            site: self.site_ctx.clone(),
             nav: nav.to_string(),
         }
     }

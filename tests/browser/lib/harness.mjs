@@ -276,10 +276,14 @@ function countHtml(dir) {
 // ---------------------------------------------------------------------------------------------
 // What a person sees
 
-/** Screenshot into SCREENSHOT_DIR as NAME.png (full page). */
+/** Screenshot into SCREENSHOT_DIR as NAME.png: the full page, cut at 2,400 CSS px (long tables). */
 export async function screenshot(page, name) {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const { width, height } = await page.evaluate(() => ({
+    width: document.documentElement.clientWidth,
+    height: document.documentElement.scrollHeight,
+  }));
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, 2400) } });
   return file;
 }
 
@@ -394,6 +398,8 @@ export function keyPages() {
     ['entity', () => entityPath(comp())],
     ['group', () => entityPath(byRef(relationTargets(comp(), 'ownedBy')[0]))],
     ['api', () => entityPath(pickOpenApi())],
+    ['system', () => entityPath(pick('system', (e) => e.kind === 'System' && relationTargets(e, 'hasPart').length > 0))],
+    ['problems', () => 'problems/index.html'],
     ['docs', () => docsPath(pickDocs())],
     ['search', () => `search.html?q=${encodeURIComponent(comp().metadata.name)}`],
     ['scorecard', () => {
