@@ -69,10 +69,18 @@ export async function newPage(browser, mode, options = {}) {
   context.setDefaultTimeout(WAIT);
   context.setDefaultNavigationTimeout(WAIT);
   const page = await context.newPage();
-  page.problems = { errors: [], console: [], external: [] };
+  page.problems = { errors: [], console: [], external: [], broken: [] };
   page.on('pageerror', (e) => page.problems.errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') page.problems.console.push(m.text());
+  });
+  // A page's own assets must load: a 404 or an unreadable file is a broken page.
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url().startsWith(mode.base)) page.problems.broken.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const err = r.failure()?.errorText || '';
+    if (!/ERR_ABORTED/.test(err) && r.url().startsWith(mode.base)) page.problems.broken.push(`${err} ${r.url()}`);
   });
   page.on('request', (r) => {
     const u = r.url();
@@ -368,6 +376,7 @@ export function pageProblems(page) {
   const lines = [
     ...p.errors.map((e) => `uncaught: ${e}`),
     ...p.external.map((u) => `request outside the site: ${u}`),
+    ...p.broken.map((u) => `broken asset or link: ${u}`),
   ];
   return lines;
 }
