@@ -275,6 +275,31 @@ pub const ALL: &[Rule] = &[
         "A field has the wrong type",
     ),
     rule(
+        "scorecard/facts",
+        Error,
+        "A facts file that is not JSON keyed by entity reference",
+    ),
+    rule(
+        "scorecard/invalid",
+        Error,
+        "A scorecard that cannot be used: unknown level, duplicate id, bad regex or date",
+    ),
+    rule(
+        "scorecard/schema",
+        Error,
+        "A scorecard file does not match schemas/scorecard.schema.json",
+    ),
+    rule(
+        "scorecard/waiver-unknown",
+        Warning,
+        "A scorecard waiver for an entity or check that does not exist",
+    ),
+    rule(
+        "scorecard/waivers",
+        Error,
+        "The waivers file does not match schemas/waivers.schema.json",
+    ),
+    rule(
         "techdocs/missing-mkdocs",
         Warning,
         "A backstage.io/techdocs-ref dir: without mkdocs.yml",
