@@ -55,8 +55,9 @@ trap cleanup EXIT
 cp -R "${PORTICO_INPUT:-$root/example-repo}" "$work/input"
 cp -R "$here/fixtures/markup" "$work/input/browser-fixture-markup"
 export SITE_INPUT="$work/input" SITE_DIR="$work/site"
-say "building the site: portico build $SITE_INPUT --out $SITE_DIR"
-"$PORTICO_BIN" build "$SITE_INPUT" --out "$SITE_DIR" >"$work/build.log" 2>&1 || {
+say "building the site: portico build input --out site (in $work)"
+# Relative paths, as a CI job passes them: the site shows source paths relative to its input.
+(cd "$work" && "$PORTICO_BIN" build input --out site) >"$work/build.log" 2>&1 || {
   status=$?
   cat "$work/build.log"
   say "portico build exited $status"
