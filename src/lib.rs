@@ -169,7 +169,6 @@ pub fn build_checked(
 ) -> anyhow::Result<Built> {
     use anyhow::Context;
     check_replaceable(out)?;
-    let scores = score::score(&checked.catalog, config);
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -180,8 +179,24 @@ pub fn build_checked(
         .prefix(".portico-build-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    let docs = docs::build(&checked.catalog, config, staging.path());
-    search::build(&checked.catalog, &docs, staging.path())?;
+    let mut docs = docs::build(&checked.catalog, config, renderer, staging.path());
+    // Scored after the docs so that docs rules see the pages and broken links found.
+    let scores = score::score_with(
+        &checked.catalog,
+        config,
+        score::Options {
+            today: score::today(),
+            docs: Some(&docs),
+        },
+    );
+    // Search takes the section text out of `docs` as it indexes it (most of the memory).
+    search::build(
+        &checked.catalog,
+        &mut docs,
+        config,
+        renderer,
+        staging.path(),
+    )?;
     render::site_with(
         &checked.catalog,
         &scores,

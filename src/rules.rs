@@ -50,6 +50,56 @@ pub const ALL: &[Rule] = &[
         "portico.yaml is malformed or names a file that cannot be used (a user schema that does not compile)",
     ),
     rule(
+        "docs/broken-link",
+        Warning,
+        "A link or #anchor in docs that names no page, file or heading",
+    ),
+    rule(
+        "docs/missing-docs-dir",
+        Warning,
+        "mkdocs.yml names a docs_dir that does not exist",
+    ),
+    rule(
+        "docs/mkdocs-inherit",
+        Error,
+        "An INHERIT in mkdocs.yml that names no file or nests too deep",
+    ),
+    rule(
+        "docs/mkdocs-invalid",
+        Error,
+        "mkdocs.yml is not a mapping of settings",
+    ),
+    rule(
+        "docs/nav",
+        Warning,
+        "A nav entry in mkdocs.yml that names no page or is malformed",
+    ),
+    rule(
+        "docs/snippet-loop",
+        Warning,
+        "A snippet (--8<--) that includes itself",
+    ),
+    rule(
+        "docs/snippet-missing",
+        Warning,
+        "A snippet (--8<--) whose file does not exist",
+    ),
+    rule(
+        "docs/snippet-outside",
+        Warning,
+        "A snippet (--8<--) outside the repository, never read",
+    ),
+    rule(
+        "docs/template",
+        Error,
+        "The docs templates of the theme cannot be loaded",
+    ),
+    rule(
+        "docs/write",
+        Error,
+        "A docs page or file that cannot be written",
+    ),
+    rule(
         "entity/annotation-key-format",
         Error,
         "An annotation key is not `[prefix/]name`",
@@ -223,6 +273,31 @@ pub const ALL: &[Rule] = &[
         "schema/type",
         Error,
         "A field has the wrong type",
+    ),
+    rule(
+        "scorecard/facts",
+        Error,
+        "A facts file that is not JSON keyed by entity reference",
+    ),
+    rule(
+        "scorecard/invalid",
+        Error,
+        "A scorecard that cannot be used: unknown level, duplicate id, bad regex or date",
+    ),
+    rule(
+        "scorecard/schema",
+        Error,
+        "A scorecard file does not match schemas/scorecard.schema.json",
+    ),
+    rule(
+        "scorecard/waiver-unknown",
+        Warning,
+        "A scorecard waiver for an entity or check that does not exist",
+    ),
+    rule(
+        "scorecard/waivers",
+        Error,
+        "The waivers file does not match schemas/waivers.schema.json",
     ),
     rule(
         "techdocs/missing-mkdocs",

@@ -42,7 +42,7 @@ fn example_repo_is_clean_even_in_strict_mode() {
 }
 
 /// The whole build (validation, docs with their link and anchor checks, site) has nothing
-/// to say about the example either: every link and anchor in its 60 doc pages resolves.
+/// to say about the example either: every link and anchor in its doc pages resolves.
 #[test]
 fn example_repo_builds_without_a_problem_in_strict_mode() {
     let tmp = tempfile::tempdir().unwrap();

@@ -376,3 +376,29 @@ fn verdict_dump() {
         }
     }
 }
+
+/// Not a test: prints, for each file in `PORTICO_PARSE_FILES`, the documents as JSON and the
+/// parse problems, to compare the YAML reading with the `yaml` npm package's.
+#[test]
+#[ignore]
+fn parse_dump() {
+    let Ok(list) = std::env::var("PORTICO_PARSE_FILES") else {
+        return;
+    };
+    for path in list.lines().filter(|l| !l.is_empty()) {
+        let bytes = std::fs::read(path).unwrap();
+        let (docs, problems) = portico::parse::parse_bytes(&bytes, path);
+        let docs: Vec<_> = docs
+            .iter()
+            .map(|d| serde_json::json!({"index": d.index, "js": d.root.to_json()}))
+            .collect();
+        let problems: Vec<_> = problems
+            .iter()
+            .map(|p| serde_json::json!({"index": p.document, "rule": p.rule, "message": p.message}))
+            .collect();
+        println!(
+            "{}",
+            serde_json::json!({"file": path, "docs": docs, "problems": problems})
+        );
+    }
+}

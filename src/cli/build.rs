@@ -49,13 +49,14 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     // Docs and scorecard problems are reported (and fail the build) like validation ones.
-    let extra: Vec<_> = built
+    let mut extra: Vec<_> = built
         .docs
         .problems
         .iter()
         .chain(&built.scores.problems)
         .cloned()
         .collect();
+    session.config.apply_rule_levels(&mut extra);
     let catalog = &mut built.checked.catalog;
     catalog.problems.extend(extra);
     crate::diag::sort_problems(&mut catalog.problems);
@@ -65,10 +66,15 @@ pub fn run(args: Args) -> ExitCode {
         session.strict,
         session.changed.as_ref(),
     );
+    if let Some(note) = built.docs.skipped_message() {
+        eprintln!("portico: note: {note}");
+    }
+    let doc_pages: usize = built.docs.sites.iter().map(|s| s.pages).sum();
     eprintln!(
-        "portico: wrote {} ({} entities) in {:.2}s",
+        "portico: wrote {} ({} entities, {} doc pages) in {:.2}s",
         args.out.display(),
         built.checked.catalog.entities.len(),
+        doc_pages,
         started.elapsed().as_secs_f64()
     );
     if code == super::EXIT_PROBLEMS && args.allow_errors {

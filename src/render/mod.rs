@@ -16,6 +16,7 @@ pub mod entity;
 pub mod graph;
 pub mod json;
 pub mod markdown;
+pub mod scorecards;
 
 use crate::config::Config;
 use crate::diag::{Problem, Severity};
@@ -60,6 +61,34 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "problems.html",
         include_str!("../../themes/default/problems.html"),
     ),
+    ("docs.html", include_str!("../../themes/default/docs.html")),
+    (
+        "search.html",
+        include_str!("../../themes/default/search.html"),
+    ),
+    ("docs.css", include_str!("../../themes/default/docs.css")),
+    // Scorecards (src/render/scorecards.rs).
+    (
+        "scorecards.html",
+        include_str!("../../themes/default/scorecards.html"),
+    ),
+    (
+        "scorecard.html",
+        include_str!("../../themes/default/scorecard.html"),
+    ),
+    (
+        "scorecard_entity.html",
+        include_str!("../../themes/default/scorecard_entity.html"),
+    ),
+    (
+        "scorecard_macros.html",
+        include_str!("../../themes/default/scorecard_macros.html"),
+    ),
+    (
+        "scorecard.css",
+        include_str!("../../themes/default/scorecard.css"),
+    ),
+    ("search.js", include_str!("../../themes/default/search.js")),
     (
         "portico.css",
         include_str!("../../themes/default/portico.css"),
@@ -283,6 +312,8 @@ pub struct Site<'a> {
     /// Indices into `problems`, per entity.
     pub problems_of: Vec<Vec<usize>>,
     pub docs_of: HashMap<usize, &'a DocSite>,
+    /// What every page shows in its header (counted once).
+    pub site_ctx: SiteCtx,
 }
 
 impl<'a> Site<'a> {
@@ -321,19 +352,29 @@ impl<'a> Site<'a> {
             }
         }
         let docs_of = docs.sites.iter().map(|d| (d.entity, d)).collect();
+        let title = config
+            .site
+            .title
+            .clone()
+            .unwrap_or_else(|| "Developer portal".to_string());
+        let site_ctx = SiteCtx {
+            title: title.clone(),
+            errors: problems
+                .iter()
+                .filter(|p| p.severity == Severity::Error)
+                .count(),
+            problems: problems.len(),
+        };
         let mut site = Site {
             catalog,
             config,
             scores,
-            title: config
-                .site
-                .title
-                .clone()
-                .unwrap_or_else(|| "Developer portal".to_string()),
+            title,
             rows: vec![],
             problems,
             problems_of,
             docs_of,
+            site_ctx,
         };
         site.rows = (0..catalog.entities.len())
             .into_par_iter()
@@ -425,15 +466,7 @@ impl<'a> Site<'a> {
     pub fn base_ctx(&self, rel: &str, nav: &str) -> BaseCtx {
         BaseCtx {
             root: root_of(rel),
-            site: SiteCtx {
-                title: self.title.clone(),
-                errors: self
-                    .problems
-                    .iter()
-                    .filter(|p| p.severity == Severity::Error)
-                    .count(),
-                problems: self.problems.len(),
-            },
+            site: self.site_ctx.clone(),
             nav: nav.to_string(),
         }
     }
@@ -480,11 +513,12 @@ pub fn site_with(
     for (name, bytes) in &renderer.assets {
         write_file(out, &format!("assets/{name}"), bytes)?;
     }
-    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 4] = [
+    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 5] = [
         &|| catalog::home(&site, renderer, out),
         &|| catalog::table(&site, renderer, out),
         &|| catalog::problems(&site, renderer, out),
         &|| json::all(&site, out),
+        &|| scorecards::pages(&site, renderer, out),
     ];
     jobs.par_iter().try_for_each(|job| job())?;
     (0..catalog.entities.len())

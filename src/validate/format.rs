@@ -96,7 +96,7 @@ pub struct FormatError {
     pub at_key: bool,
     pub rule: &'static str,
     pub message: String,
-    pub hint: &'static str,
+    pub hint: String,
 }
 
 pub const NAME_HINT: &str = "a name is [a-zA-Z0-9] runs separated by any of - _ . (at most 63 characters), e.g. `my-service_2.0`";
@@ -104,6 +104,34 @@ pub const NAMESPACE_HINT: &str =
     "a namespace is [a-z0-9] runs separated by - (at most 63 characters), e.g. `team-a`";
 pub const KEY_HINT: &str = "a key is `name` or `prefix/name`: the prefix a DNS name like `example.com`, the name [a-zA-Z0-9] runs separated by - _ . (at most 63 characters)";
 pub const TAG_HINT: &str = "a tag is [a-z0-9:+#] runs separated by - (at most 63 characters), e.g. `java`, `c++`, `team:payments`";
+
+/// A close valid spelling: runs of characters a name cannot hold become one `-`, and the
+/// ends are trimmed to a letter or digit.
+fn suggest_name(s: &str) -> String {
+    if !s.is_ascii() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':' | '+' | '#') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    out.chars().take(63).collect()
+}
+
+/// The hint, followed by "did you mean" when the suggestion is valid.
+fn with_suggestion(hint: &str, suggestion: String, valid: fn(&str) -> bool) -> String {
+    // Dropping letters (`café` → `caf`) would be a poor guess: only ASCII input is fixed up.
+    if suggestion.is_ascii() && valid(&suggestion) {
+        format!("did you mean `{suggestion}`? {hint}")
+    } else {
+        hint.to_string()
+    }
+}
 
 fn escape(seg: &str) -> String {
     seg.replace('~', "~0").replace('/', "~1")
@@ -113,13 +141,13 @@ fn escape(seg: &str) -> String {
 /// substitution), returning every failure, not only the first.
 pub fn check(entity: &Json) -> Vec<FormatError> {
     let mut out = Vec::new();
-    let mut push = |pointer: String, at_key: bool, rule, message: String, hint| {
+    let mut push = |pointer: String, at_key: bool, rule, message: String, hint: &str| {
         out.push(FormatError {
             pointer,
             at_key,
             rule,
             message,
-            hint,
+            hint: hint.to_string(),
         })
     };
     if let Some(v) = entity.get("apiVersion").and_then(Json::as_str) {
@@ -154,7 +182,7 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
                 false,
                 "entity/name-format",
                 format!("metadata.name `{v}` is not a valid entity name"),
-                NAME_HINT,
+                &with_suggestion(NAME_HINT, suggest_name(v), is_object_name),
             );
         }
     }
@@ -165,7 +193,11 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
                 false,
                 "entity/namespace-format",
                 format!("metadata.namespace `{v}` is not a valid namespace"),
-                NAMESPACE_HINT,
+                &with_suggestion(
+                    NAMESPACE_HINT,
+                    suggest_name(&v.to_lowercase()).replace(['_', '.'], "-"),
+                    is_dns_label,
+                ),
             );
         }
     }
@@ -214,7 +246,11 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
                         false,
                         "entity/tag-format",
                         format!("tag `{s}` is not valid"),
-                        TAG_HINT,
+                        &with_suggestion(
+                            TAG_HINT,
+                            suggest_name(&s.to_lowercase()).replace(['_', '.'], "-"),
+                            is_tag,
+                        ),
                     );
                 }
             }
@@ -313,6 +349,22 @@ mod tests {
     fn urls_like_javascript_new_url() {
         assert!(is_url("https://example.com") && is_url("mailto:a@b.c") && is_url("slack:x"));
         assert!(!is_url("example.com") && !is_url("/relative") && !is_url("http://"));
+    }
+
+    #[test]
+    fn suggestions() {
+        let hint = |e: serde_json::Value| check(&e).remove(0).hint;
+        let meta = |m| json!({"metadata": m});
+        assert!(
+            hint(meta(json!({"name": "payments api"}))).starts_with("did you mean `payments-api`?")
+        );
+        assert!(hint(meta(json!({"name": "x", "namespace": "Team_A"})))
+            .starts_with("did you mean `team-a`?"));
+        assert!(
+            hint(meta(json!({"name": "x", "tags": ["Java"]}))).starts_with("did you mean `java`?")
+        );
+        assert_eq!(hint(meta(json!({"name": "---"}))), NAME_HINT);
+        assert_eq!(hint(meta(json!({"name": "café"}))), NAME_HINT);
     }
 
     #[test]

@@ -1,0 +1,1056 @@
+//! Stage 6: TechDocs input (`mkdocs.yml` + `docs/` beside an entity with
+//! `backstage.io/techdocs-ref: dir:PATH`) → HTML pages streamed to
+//! `docs/<namespace>/<kind>/<name>/` in the output directory.
+//!
+//! Per doc site (in parallel, and its pages in parallel): read mkdocs.yml, list docs_dir,
+//! build the nav, render every page (Markdown → HTML → template) and write it at once, in
+//! MkDocs' `use_directory_urls` layout (`guide/setup.md` → `guide/setup/index.html`), copy
+//! the other files, then check every internal link and anchor. Only small per-page records
+//! are kept (URL, title, anchors, section text for search).
+
+pub mod git;
+pub mod highlight;
+pub mod markdown;
+pub mod mkdocs;
+pub mod slug;
+pub mod template;
+
+use crate::config::Config;
+use crate::diag::{Problem, Span};
+use crate::model::{Catalog, Entity};
+use markdown::{LinkRef, Section};
+use mkdocs::{MkDocs, NavItem};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
+
+/// What was written: per entity with docs, its pages (for nav, search and the entity page).
+#[derive(Debug, Clone, Default)]
+pub struct Docs {
+    pub sites: Vec<DocSite>,
+    pub problems: Vec<Problem>,
+    /// Plugins, extensions and fence languages portico showed as-is or ignored, with the
+    /// number of places each was met. Printed once per build (see `skipped_message`).
+    pub skipped: BTreeMap<String, usize>,
+}
+
+impl Docs {
+    /// The one build message listing what was skipped, if anything was.
+    pub fn skipped_message(&self) -> Option<String> {
+        if self.skipped.is_empty() {
+            return None;
+        }
+        let list: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|(k, n)| format!("{k} ({n})"))
+            .collect();
+        Some(format!(
+            "docs: not rendered by portico, shown as written: {}",
+            list.join(", ")
+        ))
+    }
+
+    /// The doc site of entity `i`, if it has one.
+    pub fn site_of(&self, entity: usize) -> Option<&DocSite> {
+        self.sites.iter().find(|s| s.entity == entity)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocSite {
+    /// Index into `Catalog::entities`.
+    pub entity: usize,
+    pub site_name: String,
+    pub description: Option<String>,
+    /// Site-relative URL of the docs home page, e.g. `docs/default/component/x/index.html`
+    /// (with `index.html`, so the link works from disk too).
+    pub url: String,
+    /// Site-relative folder of the docs, e.g. `docs/default/component/x/`.
+    pub dir: String,
+    /// Number of pages written.
+    pub pages: usize,
+    /// The pages, in nav order first, then the others by path.
+    pub records: Vec<DocPage>,
+    /// Top-level nav entries: (title, site-relative URL) — for the entity page.
+    pub nav: Vec<(String, String)>,
+    pub repo_url: Option<String>,
+    /// Newest "last updated" date of any page (`YYYY-MM-DD`), from git.
+    pub last_updated: Option<String>,
+}
+
+/// A small record per page: enough for search, link checking and listings.
+#[derive(Debug, Clone, Default)]
+pub struct DocPage {
+    /// Site-relative URL of the page directory, e.g. `docs/default/component/x/guide/setup/`.
+    pub url: String,
+    pub title: String,
+    /// Source path relative to docs_dir.
+    pub path: String,
+    pub anchors: Vec<String>,
+    /// Text split at headings, for search; `search::build` takes it (empty afterwards).
+    pub sections: Vec<Section>,
+}
+
+/// Longest section text kept for search (characters); longer text is cut at a word.
+pub const MAX_SECTION_TEXT: usize = 2000;
+
+/// Where the entity page of `entity` lives (site-relative, `…/index.html`).
+pub fn entity_page_url(e: &Entity) -> String {
+    crate::render::entity_url(&e.entity_ref)
+}
+
+/// The folder of the docs of `e` (site-relative, ends with `/`).
+pub fn docs_dir_url(e: &Entity) -> String {
+    format!("docs/{}/", crate::render::entity_path(&e.entity_ref))
+}
+
+/// One doc site to build: an entity and the directory its techdocs-ref names.
+#[derive(Debug, Clone)]
+struct SiteInput {
+    entity: usize,
+    mkdocs: PathBuf,
+    mkdocs_display: String,
+    /// The git work tree holding the docs (for dates), if any.
+    git_root: Option<PathBuf>,
+    /// The repository the entity belongs to (canonical): snippets may not leave it.
+    confine: PathBuf,
+}
+
+/// Renders every entity's docs into `out` with the theme's `docs.html`.
+pub fn build(
+    catalog: &Catalog,
+    config: &Config,
+    renderer: &crate::render::Renderer,
+    out: &Path,
+) -> Docs {
+    let mut docs = Docs::default();
+    let inputs = find_sites(catalog, &mut docs.problems);
+    if inputs.is_empty() {
+        return docs;
+    }
+    let env = match template::Templates::new(renderer, config, catalog) {
+        Ok(t) => t,
+        Err(e) => {
+            docs.problems.push(Problem::error(
+                "docs/template",
+                "docs.html",
+                Span::file_start(),
+                format!("cannot load the docs template: {e}"),
+            ));
+            return docs;
+        }
+    };
+    let histories = Histories::default();
+    let results: Vec<SiteOutput> = inputs
+        .par_iter()
+        .map(|input| build_site(input, catalog, &env, &histories, out))
+        .collect();
+    // Links between doc sites (`/docs/<ns>/<kind>/<name>/page/#anchor`) are checked once
+    // every site is known.
+    let mut by_url: HashMap<String, (usize, usize)> = HashMap::new();
+    for (si, r) in results.iter().enumerate() {
+        if let Some(site) = &r.site {
+            for (pi, p) in site.records.iter().enumerate() {
+                by_url.insert(p.url.to_lowercase(), (si, pi));
+            }
+        }
+    }
+    for r in &results {
+        for x in &r.cross {
+            let key = x.target.to_lowercase();
+            let key = if key.ends_with('/') || key.is_empty() {
+                key
+            } else {
+                format!("{key}/")
+            };
+            match by_url.get(&key) {
+                None => docs.problems.push(broken(
+                    &x.file,
+                    &x.link,
+                    format!("no doc page at `/{}`", x.target),
+                )),
+                Some(&(si, pi)) => {
+                    if let Some(a) = &x.anchor {
+                        let page = &results[si].site.as_ref().expect("indexed").records[pi];
+                        if !page.anchors.iter().any(|x| x == a) {
+                            docs.problems.push(broken(
+                                &x.file,
+                                &x.link,
+                                format!("`/{}` has no anchor `#{a}`", x.target),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for r in results {
+        docs.problems.extend(r.problems);
+        for (k, n) in r.skipped {
+            *docs.skipped.entry(k).or_default() += n;
+        }
+        if let Some(s) = r.site {
+            docs.sites.push(s);
+        }
+    }
+    docs.sites.sort_by_key(|s| s.entity);
+    crate::diag::sort_problems(&mut docs.problems);
+    docs
+}
+
+/// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file.
+fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> {
+    let mut inputs = Vec::new();
+    for (i, e) in catalog.entities.iter().enumerate() {
+        let Some(r) = e.annotation(TECHDOCS_REF) else {
+            continue;
+        };
+        // `url:` refs point at another repository; nothing local to render.
+        let Some(rel) = r.strip_prefix("dir:") else {
+            continue;
+        };
+        let Some(dir) = crate::model::techdocs_dir(e) else {
+            continue;
+        };
+        let Some(mk) = mkdocs::find(&dir) else {
+            // The catalog stage reports a techdocs-ref without mkdocs.yml.
+            continue;
+        };
+        let display_dir = e
+            .source
+            .display
+            .rsplit_once('/')
+            .map(|(d, _)| d)
+            .unwrap_or("");
+        let name = mk
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("mkdocs.yml");
+        let mkdocs_display = mkdocs::join_display(display_dir, &format!("{}/{name}", rel.trim()));
+        let git_root = git::repo_root(&dir);
+        let confine = e
+            .source
+            .repo
+            .canonicalize()
+            .or_else(|_| std::path::absolute(&e.source.repo))
+            .unwrap_or_else(|_| e.source.repo.clone());
+        let _ = &problems;
+        inputs.push(SiteInput {
+            entity: i,
+            mkdocs: mk,
+            mkdocs_display,
+            git_root,
+            confine,
+        });
+    }
+    inputs
+}
+
+#[derive(Debug, Default)]
+struct SiteOutput {
+    site: Option<DocSite>,
+    problems: Vec<Problem>,
+    skipped: BTreeMap<String, usize>,
+    cross: Vec<CrossLink>,
+}
+
+#[derive(Debug)]
+struct CrossLink {
+    file: String,
+    link: LinkRef,
+    /// Site-relative target, e.g. `docs/default/component/x/guide/`.
+    target: String,
+    anchor: Option<String>,
+}
+
+/// One git history per repository, computed by the first site that needs it.
+#[derive(Default)]
+struct Histories {
+    map: Mutex<HashMap<PathBuf, Arc<OnceLock<Option<git::History>>>>>,
+}
+
+impl Histories {
+    fn get(
+        &self,
+        root: &Path,
+        prefixes: &[String],
+        wanted: &HashSet<String>,
+    ) -> Arc<OnceLock<Option<git::History>>> {
+        let cell = self
+            .map
+            .lock()
+            .expect("history lock")
+            .entry(root.to_path_buf())
+            .or_default()
+            .clone();
+        cell.get_or_init(|| {
+            if root.join(".git").exists() {
+                git::history(root, prefixes, wanted)
+            } else {
+                None
+            }
+        });
+        cell
+    }
+}
+
+/// A page of a site before rendering.
+#[derive(Debug, Clone)]
+struct PageSrc {
+    /// Relative to docs_dir, `/`-separated.
+    rel: String,
+    /// Relative to the site root, a directory URL (`` for the home page, `guide/setup/`).
+    url: String,
+    file: PathBuf,
+    display: String,
+}
+
+/// MkDocs' `use_directory_urls`: `index.md`/`README.md` → the folder, `x.md` → `x/`.
+pub fn page_url(rel: &str) -> String {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    let (dir, name) = match stem.rsplit_once('/') {
+        Some((d, n)) => (format!("{d}/"), n),
+        None => (String::new(), stem),
+    };
+    if matches!(name, "index" | "README" | "readme") {
+        dir
+    } else {
+        format!("{dir}{name}/")
+    }
+}
+
+/// A relative href from directory URL `from` to site path `to` (both relative to one root).
+pub fn relative_href(from: &str, to: &str) -> String {
+    let from_parts: Vec<&str> = from.split('/').filter(|s| !s.is_empty()).collect();
+    let to_parts: Vec<&str> = to.split('/').collect();
+    let mut common = 0;
+    while common < from_parts.len()
+        && common + 1 < to_parts.len()
+        && from_parts[common] == to_parts[common]
+    {
+        common += 1;
+    }
+    let mut s = "../".repeat(from_parts.len() - common);
+    s.push_str(&to_parts[common..].join("/"));
+    s
+}
+
+/// The href of a page directory URL, with `index.html` so that it opens from disk too.
+fn page_href(from: &str, to_dir: &str) -> String {
+    format!("{}index.html", relative_href(from, to_dir))
+}
+
+fn broken(file: &str, link: &LinkRef, message: String) -> Problem {
+    Problem::warning(
+        "docs/broken-link",
+        file,
+        Span::point(link.line, link.column),
+        message,
+    )
+    .with_hint("fix the path or anchor; `--strict` makes broken links errors")
+}
+
+fn build_site(
+    input: &SiteInput,
+    catalog: &Catalog,
+    env: &template::Templates<'_>,
+    histories: &Histories,
+    out: &Path,
+) -> SiteOutput {
+    let mut so = SiteOutput::default();
+    let entity = &catalog.entities[input.entity];
+    let (cfg, problems) = mkdocs::load(&input.mkdocs, &input.mkdocs_display);
+    so.problems.extend(problems);
+    for u in cfg.unsupported() {
+        *so.skipped.entry(u).or_default() += 1;
+    }
+    let mk_dir_display = input
+        .mkdocs_display
+        .rsplit_once('/')
+        .map(|(d, _)| d)
+        .unwrap_or("");
+    let docs_dir_name = cfg
+        .docs_dir
+        .strip_prefix(cfg.file.parent().unwrap_or(Path::new(".")))
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|_| "docs".into());
+    let docs_display = mkdocs::join_display(mk_dir_display, &docs_dir_name);
+    if !cfg.docs_dir.is_dir() {
+        so.problems.push(Problem::warning(
+            "docs/missing-docs-dir",
+            &input.mkdocs_display,
+            Span::file_start(),
+            format!("docs_dir `{docs_dir_name}` does not exist; no pages to render"),
+        ));
+        return so;
+    }
+    let (md_files, assets) = list_docs_dir(&cfg.docs_dir);
+    // `README.md` is the index of its folder only when there is no `index.md` beside it.
+    let have: HashSet<&str> = md_files.iter().map(String::as_str).collect();
+    let mut pages: Vec<PageSrc> = Vec::new();
+    for rel in &md_files {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+        if name.eq_ignore_ascii_case("README.md") {
+            let index = if dir.is_empty() {
+                "index.md".to_string()
+            } else {
+                format!("{dir}/index.md")
+            };
+            if have.contains(index.as_str()) {
+                continue;
+            }
+        }
+        pages.push(PageSrc {
+            rel: rel.clone(),
+            url: page_url(rel),
+            file: cfg.docs_dir.join(rel),
+            display: mkdocs::join_display(&docs_display, rel),
+        });
+    }
+    let by_rel: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.rel.clone(), i))
+        .collect();
+    let by_url: HashMap<String, usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.url.clone(), i))
+        .collect();
+    let asset_set: HashSet<String> = assets.iter().cloned().collect();
+
+    let lookup = |p: &str| -> Option<usize> {
+        let norm = mkdocs::join_display("", p);
+        by_rel.get(&norm).copied().or_else(|| {
+            // `dir/` or `dir` names the folder's index page.
+            let with = if norm.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", norm.trim_end_matches('/'))
+            };
+            by_url.get(&with).copied()
+        })
+    };
+    let nav = match &cfg.nav {
+        Some(n) => mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &mut so.problems),
+        None => mkdocs::nav_from_folders(&pages.iter().map(|p| p.rel.clone()).collect::<Vec<_>>()),
+    };
+    let mut order = Vec::new();
+    mkdocs::flatten(&nav, &mut order);
+    let position: HashMap<usize, usize> = order.iter().enumerate().map(|(k, &p)| (p, k)).collect();
+
+    // Titles are needed by every page's nav before any page is rendered: take them from the
+    // nav, else the page's front matter or first `# ` heading, else its file name.
+    let mut titles: Vec<String> = pages
+        .par_iter()
+        .map(|p| {
+            std::fs::read_to_string(&p.file)
+                .ok()
+                .and_then(|s| scan_title(&s))
+                .unwrap_or_else(|| default_title(&p.rel, &cfg))
+        })
+        .collect();
+    apply_nav_titles(&nav, &mut titles);
+
+    let site_url = docs_dir_url(entity);
+    let site_name = cfg
+        .site_name
+        .clone()
+        .unwrap_or_else(|| entity.title().to_string());
+
+    // Git dates: one walk for the whole repository.
+    let rel_in_repo = |p: &Path| -> Option<String> {
+        let c = p.canonicalize().ok()?;
+        Some(
+            c.strip_prefix(input.git_root.as_ref()?)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/"),
+        )
+    };
+    let docs_prefix = rel_in_repo(&cfg.docs_dir).unwrap_or_default();
+    let wanted: HashSet<String> = pages
+        .iter()
+        .map(|p| {
+            if docs_prefix.is_empty() {
+                p.rel.clone()
+            } else {
+                format!("{docs_prefix}/{}", p.rel)
+            }
+        })
+        .collect();
+    let history = input
+        .git_root
+        .as_ref()
+        .map(|root| histories.get(root, std::slice::from_ref(&docs_prefix), &wanted));
+    let history = history
+        .as_ref()
+        .and_then(|h| h.get())
+        .and_then(Option::as_ref);
+    let date_of = |p: &PageSrc| -> Option<String> {
+        let h = history?;
+        let canon = p.file.canonicalize().ok()?;
+        h.date_of(&canon)
+    };
+
+    let roots = markdown::SnippetRoots {
+        bases: vec![
+            cfg.file.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            cfg.docs_dir.clone(),
+        ],
+        confine: input.confine.clone(),
+    };
+    let site_out = out.join(&site_url);
+    let entity_url = entity_page_url(entity);
+    let ctx = SiteCtx {
+        cfg: &cfg,
+        pages: &pages,
+        titles: &titles,
+        nav: &nav,
+        order: &order,
+        position: &position,
+        by_rel: &by_rel,
+        by_url: &by_url,
+        assets: &asset_set,
+        site_url: &site_url,
+        site_name: &site_name,
+        entity,
+        entity_url: &entity_url,
+        env,
+        roots: &roots,
+        site_out: &site_out,
+    };
+    let rendered: Vec<PageResult> = pages
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| render_page(&ctx, i, p, date_of(p)))
+        .collect();
+
+    // Copy the other files of docs_dir (images, downloads) beside the pages.
+    let copy_problems: Vec<Problem> = assets
+        .par_iter()
+        .filter_map(|a| {
+            let to = site_out.join(a);
+            if let Some(parent) = to.parent() {
+                let _ = std::fs::create_dir_all(parent);
+            }
+            std::fs::copy(cfg.docs_dir.join(a), &to).err().map(|e| {
+                Problem::error(
+                    "docs/write",
+                    mkdocs::join_display(&docs_display, a),
+                    Span::file_start(),
+                    format!("cannot copy to {}: {e}", to.display()),
+                )
+            })
+        })
+        .collect();
+    so.problems.extend(copy_problems);
+
+    // Anchors inside the site.
+    let anchors: Vec<HashSet<&str>> = rendered
+        .iter()
+        .map(|r| r.record.anchors.iter().map(String::as_str).collect())
+        .collect();
+    let mut last_updated: Option<String> = None;
+    for (i, r) in rendered.iter().enumerate() {
+        for (link, target, anchor) in &r.internal {
+            if !anchors[*target].contains(anchor.as_str()) {
+                let what = if *target == i {
+                    format!("no heading or anchor `#{anchor}` on this page")
+                } else {
+                    format!("`{}` has no anchor `#{anchor}`", pages[*target].rel)
+                };
+                so.problems.push(broken(&pages[i].display, link, what));
+            }
+        }
+        if let Some(d) = &r.date {
+            if last_updated.as_ref().map_or(true, |l| d > l) {
+                last_updated = Some(d.clone());
+            }
+        }
+    }
+    let mut records: Vec<(usize, DocPage)> = Vec::with_capacity(rendered.len());
+    for (i, r) in rendered.into_iter().enumerate() {
+        so.problems.extend(r.problems);
+        for s in r.skipped {
+            *so.skipped.entry(s).or_default() += 1;
+        }
+        so.cross.extend(r.cross);
+        let key = position.get(&i).copied().unwrap_or(usize::MAX);
+        records.push((key, r.record));
+    }
+    records.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.path.cmp(&b.1.path)));
+    let top_nav = nav
+        .iter()
+        .filter_map(|item| match item {
+            NavItem::Page { page, .. } => Some((
+                titles[*page].clone(),
+                format!("{site_url}{}", pages[*page].url),
+            )),
+            NavItem::Section { title, children } => {
+                let mut o = vec![];
+                mkdocs::flatten(children, &mut o);
+                o.first()
+                    .map(|p| (title.clone(), format!("{site_url}{}", pages[*p].url)))
+            }
+            NavItem::Link { .. } => None,
+        })
+        .collect();
+    so.site = Some(DocSite {
+        entity: input.entity,
+        site_name,
+        description: cfg.site_description.clone(),
+        url: format!("{site_url}index.html"),
+        dir: site_url,
+        pages: records.len(),
+        records: records.into_iter().map(|(_, r)| r).collect(),
+        nav: top_nav,
+        repo_url: cfg.repo_url.clone(),
+        last_updated,
+    });
+    so
+}
+
+/// Markdown files and other files under docs_dir, relative and sorted. Hidden files and
+/// folders are left out, as MkDocs does.
+fn list_docs_dir(dir: &Path) -> (Vec<String>, Vec<String>) {
+    let mut md = Vec::new();
+    let mut other = Vec::new();
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .sort_by_file_name(|a, b| a.cmp(b))
+        .build();
+    for entry in walker.flatten() {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Ok(rel) = entry.path().strip_prefix(dir) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel.ends_with(".md") || rel.ends_with(".markdown") {
+            if rel.ends_with(".md") {
+                md.push(rel);
+            }
+        } else {
+            other.push(rel);
+        }
+    }
+    md.sort();
+    other.sort();
+    (md, other)
+}
+
+fn scan_title(source: &str) -> Option<String> {
+    let mut lines = source.lines();
+    let mut first = true;
+    let mut in_fence = false;
+    let mut in_meta = false;
+    let mut meta = String::new();
+    for line in lines.by_ref() {
+        if first && line.trim_end() == "---" {
+            in_meta = true;
+            first = false;
+            continue;
+        }
+        first = false;
+        if in_meta {
+            if line.trim_end() == "---" || line.trim_end() == "..." {
+                in_meta = false;
+                let (docs, _) = crate::parse::parse_str(&meta, "front matter");
+                if let Some(t) = docs
+                    .first()
+                    .and_then(|d| d.root.get("title"))
+                    .and_then(|n| n.as_str())
+                {
+                    return Some(t.to_string());
+                }
+            } else {
+                meta.push_str(line);
+                meta.push('\n');
+            }
+            continue;
+        }
+        let t = line.trim_start();
+        if t.starts_with("```") || t.starts_with("~~~") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            continue;
+        }
+        if let Some(h) = line.strip_prefix("# ") {
+            let h = h.trim().trim_end_matches('#').trim();
+            // Strip a trailing `{#id .class}` attribute list.
+            let h = match h.rfind(" {") {
+                Some(i) if h.ends_with('}') => h[..i].trim(),
+                _ => h,
+            };
+            return Some(h.replace('`', ""));
+        }
+    }
+    None
+}
+
+fn default_title(rel: &str, cfg: &MkDocs) -> String {
+    let stem = rel.strip_suffix(".md").unwrap_or(rel);
+    let name = stem.rsplit('/').next().unwrap_or(stem);
+    if rel == "index.md" || rel == "README.md" {
+        return cfg.site_name.clone().unwrap_or_else(|| "Home".into());
+    }
+    if matches!(name, "index" | "README") {
+        let dir = stem.rsplit('/').nth(1).unwrap_or("Home");
+        return mkdocs::dir_title(dir);
+    }
+    mkdocs::dir_title(name)
+}
+
+fn apply_nav_titles(nav: &[NavItem], titles: &mut [String]) {
+    for item in nav {
+        match item {
+            NavItem::Page {
+                title: Some(t),
+                page,
+            } => titles[*page] = t.clone(),
+            NavItem::Section { children, .. } => apply_nav_titles(children, titles),
+            _ => {}
+        }
+    }
+}
+
+struct SiteCtx<'a> {
+    cfg: &'a MkDocs,
+    pages: &'a [PageSrc],
+    titles: &'a [String],
+    nav: &'a [NavItem],
+    order: &'a [usize],
+    position: &'a HashMap<usize, usize>,
+    by_rel: &'a HashMap<String, usize>,
+    by_url: &'a HashMap<String, usize>,
+    assets: &'a HashSet<String>,
+    site_url: &'a str,
+    site_name: &'a str,
+    entity: &'a Entity,
+    entity_url: &'a str,
+    env: &'a template::Templates<'a>,
+    roots: &'a markdown::SnippetRoots,
+    site_out: &'a Path,
+}
+
+struct PageResult {
+    record: DocPage,
+    problems: Vec<Problem>,
+    skipped: BTreeSet<String>,
+    /// Links to pages of this site with an anchor to check: (link, page, anchor).
+    internal: Vec<(LinkRef, usize, String)>,
+    cross: Vec<CrossLink>,
+    date: Option<String>,
+}
+
+fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) -> PageResult {
+    let mut res = PageResult {
+        record: DocPage {
+            url: format!("{}{}", ctx.site_url, page.url),
+            title: ctx.titles[idx].clone(),
+            path: page.rel.clone(),
+            ..DocPage::default()
+        },
+        problems: vec![],
+        skipped: BTreeSet::new(),
+        internal: vec![],
+        cross: vec![],
+        date: date.clone(),
+    };
+    let source = match std::fs::read(&page.file) {
+        Ok(b) => match String::from_utf8(b) {
+            Ok(s) => s,
+            Err(_) => {
+                res.problems.push(Problem::error(
+                    "file/unreadable",
+                    &page.display,
+                    Span::file_start(),
+                    "page is not valid UTF-8",
+                ));
+                return res;
+            }
+        },
+        Err(e) => {
+            res.problems.push(Problem::error(
+                "io/unreadable",
+                &page.display,
+                Span::file_start(),
+                format!("cannot read page: {e}"),
+            ));
+            return res;
+        }
+    };
+    let source = source.strip_prefix('\u{feff}').unwrap_or(&source);
+    let mut problems = Vec::new();
+    let mut internal = Vec::new();
+    let mut cross = Vec::new();
+    let mut rewrite = |link: &LinkRef| -> String {
+        resolve_link(
+            ctx,
+            idx,
+            page,
+            link,
+            &mut problems,
+            &mut internal,
+            &mut cross,
+        )
+    };
+    let rendered = markdown::render(source, &page.file, ctx.roots, &mut rewrite);
+    res.problems.extend(problems);
+    res.internal = internal;
+    res.cross = cross;
+    for p in &rendered.problems {
+        res.problems.push(Problem::warning(
+            p.rule,
+            &page.display,
+            Span::point(p.line, p.column),
+            p.message.clone(),
+        ));
+    }
+    res.skipped = rendered.skipped.clone();
+    let title = if ctx.position.contains_key(&idx) {
+        ctx.titles[idx].clone()
+    } else {
+        rendered
+            .title
+            .clone()
+            .unwrap_or_else(|| ctx.titles[idx].clone())
+    };
+    let html = ctx
+        .env
+        .render_page(ctx, idx, page, &title, &rendered, date.as_deref());
+    let dir = ctx.site_out.join(&page.url);
+    let write =
+        std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join("index.html"), html));
+    if let Err(e) = write {
+        res.problems.push(Problem::error(
+            "docs/write",
+            &page.display,
+            Span::file_start(),
+            format!("cannot write {}: {e}", dir.display()),
+        ));
+    }
+    res.record.title = title;
+    res.record.anchors = rendered.anchors;
+    res.record.sections = rendered
+        .sections
+        .into_iter()
+        .map(|mut s| {
+            if s.text.len() > MAX_SECTION_TEXT {
+                let mut cut = MAX_SECTION_TEXT;
+                while !s.text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                let cut = s.text[..cut].rfind(' ').unwrap_or(cut);
+                s.text.truncate(cut);
+            }
+            s
+        })
+        .collect();
+    res
+}
+
+/// Resolves one link of page `idx`: returns the href to write and records what to check.
+fn resolve_link(
+    ctx: &SiteCtx,
+    idx: usize,
+    page: &PageSrc,
+    link: &LinkRef,
+    problems: &mut Vec<Problem>,
+    internal: &mut Vec<(LinkRef, usize, String)>,
+    cross: &mut Vec<CrossLink>,
+) -> String {
+    let dest = link.dest.trim();
+    if dest.is_empty() {
+        return link.dest.clone();
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        let anchor = decode(anchor);
+        if !anchor.is_empty() {
+            internal.push((link.clone(), idx, anchor));
+        }
+        return link.dest.clone();
+    }
+    if dest.starts_with("//") || has_scheme(dest) {
+        return link.dest.clone();
+    }
+    let (path_q, fragment) = match dest.split_once('#') {
+        Some((p, f)) => (p, Some(decode(f))),
+        None => (dest, None),
+    };
+    let path = path_q.split('?').next().unwrap_or(path_q);
+    let path = decode(path);
+    let frag_suffix = fragment
+        .as_ref()
+        .map(|f| format!("#{}", encode_fragment(f)))
+        .unwrap_or_default();
+    if let Some(abs) = path.strip_prefix('/') {
+        // Backstage-style links between doc sites.
+        if abs.starts_with("docs/") {
+            cross.push(CrossLink {
+                file: page.display.clone(),
+                link: link.clone(),
+                target: abs.to_string(),
+                anchor: fragment.clone(),
+            });
+            let root_rel = relative_href(&format!("{}{}", ctx.site_url, page.url), "");
+            let target = if abs.ends_with('/') {
+                format!("{abs}index.html")
+            } else {
+                abs.to_string()
+            };
+            return format!("{root_rel}{target}{frag_suffix}");
+        }
+        return link.dest.clone();
+    }
+    let src_dir = page.rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let target = mkdocs::join_display(src_dir, &path);
+    let target = target.trim_end_matches('/').to_string();
+    let escapes = target.starts_with("..");
+    // 1. A Markdown page, by source path.
+    if !escapes && (path.ends_with(".md") || path.ends_with(".md/")) {
+        if let Some(&t) = ctx.by_rel.get(&target) {
+            if let Some(f) = &fragment {
+                if !f.is_empty() {
+                    internal.push((link.clone(), t, f.clone()));
+                }
+            }
+            return format!("{}{frag_suffix}", page_href(&page.url, &ctx.pages[t].url));
+        }
+        problems.push(broken(
+            &page.display,
+            link,
+            format!("no page `{target}` in this site's docs"),
+        ));
+        return link.dest.clone();
+    }
+    // 2. A file of docs_dir (image, download), by source path.
+    if !escapes && ctx.assets.contains(&target) {
+        return relative_href(&page.url, &target);
+    }
+    // 3. A folder with an index page.
+    let dir_key = if target.is_empty() {
+        String::new()
+    } else {
+        format!("{target}/")
+    };
+    if !escapes {
+        if let Some(&t) = ctx.by_url.get(&dir_key) {
+            if ctx.pages[t].rel.starts_with(&dir_key) || dir_key.is_empty() {
+                if let Some(f) = &fragment {
+                    internal.push((link.clone(), t, f.clone()));
+                }
+                return format!("{}{frag_suffix}", page_href(&page.url, &ctx.pages[t].url));
+            }
+        }
+    }
+    // 4. A URL written for the built site (`../other-page/`), relative to this page's URL.
+    let by_page_url = mkdocs::join_display(page.url.trim_end_matches('/'), &path);
+    let key = if by_page_url.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "{}/",
+            by_page_url
+                .trim_end_matches('/')
+                .trim_end_matches("/index.html")
+        )
+    };
+    if !by_page_url.starts_with("..") {
+        if let Some(&t) = ctx.by_url.get(&key) {
+            if let Some(f) = &fragment {
+                internal.push((link.clone(), t, f.clone()));
+            }
+            return format!("{}{frag_suffix}", page_href(&page.url, &ctx.pages[t].url));
+        }
+        if ctx.assets.contains(&by_page_url) {
+            return link.dest.clone();
+        }
+    }
+    let _ = ctx.order;
+    problems.push(broken(
+        &page.display,
+        link,
+        format!("`{path}` is not a page or file of this site's docs"),
+    ));
+    link.dest.clone()
+}
+
+fn has_scheme(s: &str) -> bool {
+    match s.find(':') {
+        Some(i) => {
+            let scheme = &s[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-' || c == '.')
+                && !s[..i].contains('/')
+        }
+        None => false,
+    }
+}
+
+fn decode(s: &str) -> String {
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn encode_fragment(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'<')
+        .add(b'>')
+        .add(b'`');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_urls_use_directory_layout() {
+        assert_eq!(page_url("index.md"), "");
+        assert_eq!(page_url("README.md"), "");
+        assert_eq!(page_url("guide/setup.md"), "guide/setup/");
+        assert_eq!(page_url("guide/index.md"), "guide/");
+        assert_eq!(page_url("faq.md"), "faq/");
+    }
+
+    #[test]
+    fn relative_hrefs() {
+        assert_eq!(relative_href("guide/setup/", "guide/other/"), "../other/");
+        assert_eq!(relative_href("", "faq/"), "faq/");
+        assert_eq!(relative_href("a/b/", "img/x.png"), "../../img/x.png");
+        assert_eq!(relative_href("a/", "a/x.png"), "x.png");
+        assert_eq!(page_href("guide/setup/", ""), "../../index.html");
+    }
+
+    #[test]
+    fn titles_are_scanned_from_front_matter_or_h1() {
+        assert_eq!(
+            scan_title("# Hello `x`\n\ntext").as_deref(),
+            Some("Hello x")
+        );
+        assert_eq!(
+            scan_title("```\n# not a title\n```\n# Real {#id}\n").as_deref(),
+            Some("Real")
+        );
+        assert_eq!(scan_title("no heading"), None);
+    }
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Benchmark: the full `portico build` (validation, entity pages, docs, search index) of the
+# generated TechDocs corpus, timed as a whole process under /usr/bin/time -v.
+#
+#   tests/bench/docs.sh [REPOS [PAGES_PER_REPO]]     # default 100 × 20 = 2,000 pages
+#   tests/bench/docs.sh 5000 20                      # 100,000 pages
+#
+# Settings (environment): SHARED (default ../shared), BENCH_DIR (default target/bench),
+# RUNS (timed runs, default 3; the median wall time is reported), GIT=1 to generate the
+# corpus as git repositories (3 commits each: "last updated" dates from history),
+# PAGEFIND=path/to/pagefind-eval to time a Pagefind index of the same pages for comparison
+# (a small program built outside the project; see the docs README section).
+#
+# Goals (issue 5): 2,000 pages in about 0.6-1.0 s (>= 100x MkDocs+techdocs-core with 2 jobs,
+# >= 3x Hugo: ../shared/bench/RESULTS.md), 100,000 pages in <= 20 s with <= 2 GiB peak
+# memory, and the first search query transferring <= 300 KB at 100k pages (printed below from
+# the index actually written: manifest + the largest shard + ten record chunks).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+REPOS=${1:-${REPOS:-100}}
+PAGES=${2:-${PAGES:-20}}
+SHARED=${SHARED:-../shared}
+BENCH_DIR=${BENCH_DIR:-target/bench}
+RUNS=${RUNS:-3}
+GIT=${GIT:-0}
+
+gen="$SHARED/bench/gen-corpus.py"
+if [ ! -f "$gen" ]; then
+  echo "docs bench skipped: $gen not found (../shared is not part of the project)"
+  exit 0
+fi
+if [ ! -x /usr/bin/time ]; then
+  echo "docs bench needs /usr/bin/time (Debian package: time)" >&2
+  exit 2
+fi
+
+suffix=""
+gitflag=""
+if [ "$GIT" = 1 ]; then suffix="-git"; gitflag="--git"; fi
+corpus="$BENCH_DIR/docs-$REPOS-$PAGES$suffix"
+if [ ! -f "$corpus/.complete" ]; then
+  rm -rf "$corpus"
+  mkdir -p "$corpus"
+  echo "generating $REPOS repositories × $PAGES pages into $corpus"
+  python3 "$gen" "$corpus" --repos "$REPOS" --pages-per-repo "$PAGES" $gitflag
+  touch "$corpus/.complete"
+fi
+
+cargo build --release --locked --quiet
+bin=target/release/portico
+out="$BENCH_DIR/docs-site-$REPOS-$PAGES$suffix"
+times="$BENCH_DIR/docs-$REPOS-$PAGES$suffix.times"
+: > "$times"
+
+for run in $(seq 1 "$RUNS"); do
+  rm -rf "$out"
+  status=0
+  /usr/bin/time -v "$bin" build --format json --out "$out" "$corpus/repos" \
+    > "$BENCH_DIR/docs-report.json" 2> "$BENCH_DIR/docs-time.txt" || status=$?
+  if [ "$status" -gt 1 ]; then
+    cat "$BENCH_DIR/docs-time.txt" >&2
+    echo "portico build failed with exit code $status" >&2
+    exit 1
+  fi
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$BENCH_DIR/docs-time.txt")
+  user=$(awk -F': ' '/User time/ {print $2}' "$BENCH_DIR/docs-time.txt")
+  sys=$(awk -F': ' '/System time/ {print $2}' "$BENCH_DIR/docs-time.txt")
+  rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$BENCH_DIR/docs-time.txt")
+  echo "$wall $user $sys $rss" >> "$times"
+  echo "run $run: wall ${wall}s  cpu $(echo "$user + $sys" | bc)s  peak RSS $((rss / 1024)) MB"
+done
+
+python3 - "$times" "$out" "$BENCH_DIR/docs-report.json" "$REPOS" "$PAGES" <<'EOF'
+import json, os, sys
+times, out, report, repos, pages = sys.argv[1:6]
+rows = sorted((list(map(float, l.split())) for l in open(times)), key=lambda r: r[0])
+wall, user, sys_, rss = rows[len(rows) // 2]
+npages = sum(1 for root, _, files in os.walk(os.path.join(out, "docs")) for f in files if f == "index.html")
+r = json.load(open(report))
+rules = {}
+for p in r["problems"]:
+    rules[p["rule"]] = rules.get(p["rule"], 0) + 1
+search = os.path.join(out, "search")
+manifest = os.path.getsize(os.path.join(search, "index.js"))
+shards = [os.path.getsize(os.path.join(search, "t", f)) for f in os.listdir(os.path.join(search, "t"))]
+chunks = sorted((os.path.getsize(os.path.join(search, "r", f)) for f in os.listdir(os.path.join(search, "r"))), reverse=True)
+total = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(search) for f in files)
+first = manifest + max(shards) + sum(chunks[:10])
+print(f"corpus: {repos} repos × {pages} pages; doc pages written: {npages}")
+print(f"median of {len(rows)}: wall {wall:.2f} s, cpu {user + sys_:.2f} s, peak RSS {rss / 1024:.0f} MB, {npages / wall:.0f} pages/s")
+print(f"problems: {json.dumps(rules, sort_keys=True)}")
+print(f"search index: {total / 1e6:.1f} MB in {len(shards)} shards + {len(chunks)} record chunks; "
+      f"manifest {manifest / 1e3:.1f} KB, largest shard {max(shards) / 1e3:.1f} KB; "
+      f"worst-case first one-word query {first / 1e3:.0f} KB")
+EOF
+
+if [ -n "${PAGEFIND:-}" ]; then
+  rm -rf "$BENCH_DIR/pagefind-out"
+  /usr/bin/time -v "$PAGEFIND" "$corpus/repos" "$BENCH_DIR/pagefind-out" 2> "$BENCH_DIR/pagefind-time.txt" || true
+  grep -E "Elapsed|Maximum resident|User time|System time" "$BENCH_DIR/pagefind-time.txt"
+fi

@@ -1,0 +1,345 @@
+//! Docs and search end to end: a repository with catalog-info.yaml, mkdocs.yml and docs/
+//! → pages on disk, problems at file:line:col, a search index.
+
+use portico::config::Config;
+use portico::diag::Problem;
+use std::path::{Path, PathBuf};
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+const CATALOG: &str = "apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+  title: Payments Service
+  description: Takes money from customers
+  tags: [billing]
+  annotations:
+    backstage.io/techdocs-ref: dir:.
+spec:
+  type: service
+  lifecycle: production
+  owner: group:team-a
+";
+
+/// A repository with a nav, nested sections, links good and bad, an image and a snippet.
+fn repo(root: &Path) {
+    write(root, "catalog-info.yaml", CATALOG);
+    write(
+        root,
+        "mkdocs.yml",
+        "site_name: Payments
+repo_url: https://github.com/acme/payments
+edit_uri: edit/main/docs/
+nav:
+  - Home: index.md
+  - Guides:
+      - Setup: guide/setup.md
+      - guide/deploy.md
+  - Missing: nope.md
+  - External: https://example.com/
+markdown_extensions:
+  - admonition
+  - pymdownx.emoji:
+      emoji_index: !!python/name:material.extensions.emoji.twemoji
+  - pymdownx.arithmatex
+plugins:
+  - techdocs-core
+  - macros
+extra:
+  token: !ENV [PAYMENTS_TOKEN, 'none']
+  here: !relative $config_dir
+",
+    );
+    write(
+        root,
+        "docs/index.md",
+        "# Payments\n\nStart with [setup](guide/setup.md#install-it) or the [deploy guide](guide/deploy.md).\n\n![diagram](img/arch.png)\n",
+    );
+    write(
+        root,
+        "docs/guide/setup.md",
+        "# Setting up\n\n## Install it\n\nRun the installer.\n\n## Install it\n\nAgain.\n\nBack [home](../index.md), [broken](missing.md), [bad anchor](deploy.md#nowhere).\n\n--8<-- \"../outside.md\"\n",
+    );
+    write(
+        root,
+        "docs/guide/deploy.md",
+        "# Deploying\n\nSee [second install](setup.md#install-it_1) and [up](../).\n\n```mermaid\ngraph TD\n```\n",
+    );
+    write(root, "docs/img/arch.png", "PNG");
+}
+
+/// The catalog of `root`: its documents taken as entities as written (this suite tests docs,
+/// not validation).
+fn catalog(root: &Path, config: &Config) -> portico::model::Catalog {
+    let found = portico::discover::discover(&[root.to_path_buf()], config);
+    let files = found
+        .files
+        .iter()
+        .map(|f| {
+            let parsed = portico::parse::parse_file(f);
+            let entities = parsed
+                .docs
+                .iter()
+                .map(|d| {
+                    let data = d.root.to_json();
+                    let name = data["metadata"]["name"].as_str().unwrap();
+                    let kind = data["kind"].as_str().unwrap();
+                    portico::model::Entity {
+                        entity_ref: portico::model::EntityRef::new(kind, "default", name),
+                        data,
+                        node: d.root.clone(),
+                        source: f.clone(),
+                        document: d.index,
+                        valid: true,
+                    }
+                })
+                .collect();
+            portico::model::ValidatedFile {
+                source: f.clone(),
+                entities,
+                problems: vec![],
+            }
+        })
+        .collect();
+    portico::model::build(files)
+}
+
+fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
+    let out = tempfile::tempdir().unwrap();
+    let config = Config {
+        root: root.to_path_buf(),
+        ..Config::default()
+    };
+    let catalog = catalog(root, &config);
+    let renderer = portico::render::Theme::default().load().unwrap();
+    let mut docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    portico::search::build(&catalog, &mut docs, &config, &renderer, out.path()).unwrap();
+    let site = out.path().join("docs/default/component/payments");
+    (docs, site, out)
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn located(problems: &[Problem], rule: &str) -> Vec<String> {
+    problems
+        .iter()
+        .filter(|p| p.rule == rule)
+        .map(|p| {
+            let file = p.file.rsplit('/').take(2).collect::<Vec<_>>();
+            format!(
+                "{}/{}:{}:{}",
+                file[1], file[0], p.span.start.line, p.span.start.column
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pages_are_written_in_mkdocs_layout_with_nav_toc_and_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let (docs, site, _out) = build(&root);
+    assert_eq!(docs.sites.len(), 1, "{:#?}", docs.problems);
+    let s = &docs.sites[0];
+    assert_eq!(s.site_name, "Payments");
+    assert_eq!(s.url, "docs/default/component/payments/index.html");
+    assert_eq!(s.dir, "docs/default/component/payments/");
+    assert_eq!(s.pages, 3);
+    assert_eq!(
+        s.records.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(),
+        [
+            "docs/default/component/payments/",
+            "docs/default/component/payments/guide/setup/",
+            "docs/default/component/payments/guide/deploy/",
+        ]
+    );
+
+    let setup = read(&site.join("guide/setup/index.html"));
+    // Heading ids as MkDocs makes them, duplicates numbered, permalinks.
+    assert!(setup.contains("<h2 id=\"install-it\">"), "{setup}");
+    assert!(setup.contains("<h2 id=\"install-it_1\">"));
+    assert!(setup.contains("href=\"#install-it\" title=\"Permanent link\""));
+    // Links rewritten to the page URLs (index.html so the site opens from disk too).
+    assert!(setup.contains("href=\"../../index.html\""), "{setup}");
+    // Nav with the current page marked, TOC, prev/next, edit link, entity link.
+    assert!(setup.contains("aria-current=\"page\">Setup</a>"), "{setup}");
+    assert!(setup.contains("<a href=\"#install-it\">Install it</a>"));
+    assert!(
+        setup.contains("rel=\"prev\" href=\"../../index.html\""),
+        "{setup}"
+    );
+    assert!(
+        setup.contains("rel=\"next\" href=\"../deploy/index.html\""),
+        "{setup}"
+    );
+    assert!(setup.contains("https://github.com/acme/payments/edit/main/docs/guide/setup.md"));
+    assert!(setup.contains("catalog/default/component/payments/index.html"));
+    assert!(setup.contains("https://example.com/"));
+    // Not a git repository: no date.
+    assert!(!setup.contains("Last updated"));
+
+    let home = read(&site.join("index.html"));
+    assert!(
+        home.contains("href=\"guide/setup/index.html#install-it\""),
+        "{home}"
+    );
+    assert!(home.contains("src=\"img/arch.png\""));
+    assert!(site.join("img/arch.png").is_file(), "assets are copied");
+    let deploy = read(&site.join("guide/deploy/index.html"));
+    // A nav entry without a title takes the page's h1.
+    assert!(
+        deploy.contains("aria-current=\"page\">Deploying</a>"),
+        "{deploy}"
+    );
+    assert!(deploy.contains("href=\"../setup/index.html#install-it_1\""));
+    assert!(
+        deploy.contains("href=\"../index.html\"") || deploy.contains("href=\"../../index.html\"")
+    );
+}
+
+#[test]
+fn broken_links_and_anchors_are_located_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let (docs, _site, _out) = build(&root);
+    assert_eq!(
+        located(&docs.problems, "docs/broken-link"),
+        ["guide/setup.md:11:27", "guide/setup.md:11:49"],
+        "{:#?}",
+        docs.problems
+    );
+    let anchor = docs
+        .problems
+        .iter()
+        .find(|p| p.span.start.column == 49)
+        .unwrap();
+    assert!(anchor.message.contains("#nowhere"), "{}", anchor.message);
+    assert_eq!(anchor.severity, portico::diag::Severity::Warning);
+    // The nav entry for a missing page points into mkdocs.yml.
+    assert_eq!(
+        located(&docs.problems, "docs/nav"),
+        ["payments/mkdocs.yml:9:14"]
+    );
+    // The snippet outside the repository was not read.
+    assert_eq!(
+        located(&docs.problems, "docs/snippet-outside"),
+        ["guide/setup.md:13:1"]
+    );
+}
+
+#[test]
+fn custom_tags_load_and_unsupported_features_are_listed_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let (docs, _site, _out) = build(&root);
+    let msg = docs.skipped_message().unwrap();
+    assert!(msg.contains("plugin macros"), "{msg}");
+    assert!(msg.contains("extension pymdownx.arithmatex"), "{msg}");
+    assert!(msg.contains("mermaid"), "{msg}");
+    assert!(!msg.contains("techdocs-core"), "{msg}");
+    assert!(!msg.contains("admonition"), "{msg}");
+    assert!(
+        !docs
+            .problems
+            .iter()
+            .any(|p| p.file.ends_with("mkdocs.yml") && p.rule != "docs/nav"),
+        "{:#?}",
+        docs.problems
+    );
+}
+
+#[test]
+fn without_nav_the_folder_tree_is_the_nav_and_inherit_merges() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    write(&root, "catalog-info.yaml", CATALOG);
+    write(
+        &root,
+        "base.yml",
+        "site_name: Base name\nrepo_url: https://gitlab.com/acme/p\n",
+    );
+    write(&root, "mkdocs.yaml", "INHERIT: base.yml\ndocs_dir: pages\n");
+    write(&root, "pages/README.md", "# Welcome\n");
+    write(&root, "pages/zeta.md", "# Zeta\n");
+    write(&root, "pages/alpha.md", "No heading here.\n");
+    write(&root, "pages/ops/index.md", "# Operations\n");
+    write(&root, "pages/ops/run-book.md", "text\n");
+    let (docs, site, _out) = build(&root);
+    assert!(docs.problems.is_empty(), "{:#?}", docs.problems);
+    let s = &docs.sites[0];
+    assert_eq!(s.site_name, "Base name");
+    let titles: Vec<&str> = s.records.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Welcome", "Alpha", "Zeta", "Operations", "Run book"]
+    );
+    let page = read(&site.join("ops/run-book/index.html"));
+    assert!(page.contains("<summary>Ops</summary>"), "{page}");
+    assert!(page.contains("https://gitlab.com/acme/p/edit/master/docs/ops/run-book.md"));
+}
+
+#[test]
+fn git_history_gives_last_updated_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let repo = git2::Repository::init(&root).unwrap();
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig =
+        git2::Signature::new("T", "t@example.com", &git2::Time::new(1_600_000_000, 0)).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "docs", &tree, &[])
+        .unwrap();
+    let (docs, site, _out) = build(&root);
+    let page = read(&site.join("guide/setup/index.html"));
+    assert!(
+        page.contains("Last updated: <time datetime=\"2020-09-13\">2020-09-13</time>"),
+        "{page}"
+    );
+    assert_eq!(docs.sites[0].last_updated.as_deref(), Some("2020-09-13"));
+}
+
+#[test]
+fn search_index_finds_entities_and_doc_sections() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let (_docs, _site, out) = build(&root);
+    let search = out.path().join("search");
+    let manifest = read(&search.join("index.js"));
+    assert!(
+        manifest.starts_with("__porticoSearch.load(\"index\","),
+        "{manifest}"
+    );
+    // The term "installer" is in a shard named by one of its prefixes.
+    let shard = ["i", "in", "ins", "inst"]
+        .iter()
+        .map(|k| search.join(format!("t/{k}.js")))
+        .find(|p| p.is_file())
+        .expect("a shard for `installer`");
+    assert!(read(&shard).contains("\"installer\":["));
+    // Entities first; each doc site's sections start at a chunk of their own.
+    let records = read(&search.join("r/0.js")) + &read(&search.join("r/1.js"));
+    assert!(records.contains("\"Payments Service\""), "{records}");
+    assert!(
+        records.contains("guide/setup/index.html#install-it"),
+        "{records}"
+    );
+    let page = read(&out.path().join("search.html"));
+    assert!(page.contains("id=\"search-page-results\""));
+    assert!(page.contains("id=\"search-input\""));
+}
