@@ -227,8 +227,8 @@ pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
             history::serialize(&entries).as_bytes(),
         )?;
     }
-    let mut json =
-        serde_json::to_string_pretty(&report::to_json(scores)).map_err(io::Error::other)?;
+    // Compact: with thousands of entities this is the biggest file of the site.
+    let mut json = serde_json::to_string(&report::to_json(scores)).map_err(io::Error::other)?;
     json.push('\n');
     write_file(out, "api/scorecards.json", json.as_bytes())?;
 

@@ -145,9 +145,9 @@ function httpStatus(url) {
  */
 export async function serveMode(input = SITE_INPUT) {
   const port = await freePort();
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-serve-'));
-  const child = spawn(PORTICO_BIN, ['serve', input, '--port', String(port)], {
-    cwd,
+  // Started beside its input with a relative path, as a person would run it.
+  const child = spawn(PORTICO_BIN, ['serve', path.basename(input), '--port', String(port)], {
+    cwd: path.dirname(input),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -186,7 +186,6 @@ export async function serveMode(input = SITE_INPUT) {
         await exit;
         clearTimeout(timer);
       }
-      fs.rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
