@@ -2,6 +2,13 @@
 //!
 //! Built on saphyr's event parser so that positions survive, duplicate keys are seen, and
 //! aliases are expanded under a budget (a billion-laughs file is an error, not a hang).
+//!
+//! The documents read as Backstage reads them (the `yaml` npm package, YAML 1.2 core schema):
+//! same scalars, same document numbering, errors in the same documents. Known differences,
+//! all rare in catalog files: a lone CR as line break (saphyr breaks the line, `yaml` does
+//! not), a BOM inside a document and a repeated `%YAML` directive (errors here, accepted
+//! there), an anchor glued to a flow collection (`&a[1]`, accepted here), `%YAML 1.1`
+//! (read as 1.2 here), and a NUL byte anywhere (the file is binary here).
 
 use crate::diag::{Pos, Problem, Span};
 use crate::discover::SourceFile;

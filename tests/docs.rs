@@ -52,6 +52,7 @@ plugins:
   - macros
 extra:
   token: !ENV [PAYMENTS_TOKEN, 'none']
+  here: !relative $config_dir
 ",
     );
     write(

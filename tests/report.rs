@@ -712,3 +712,52 @@ fn output_is_deterministic() {
         assert_eq!(render(f), render(f), "{f:?}");
     }
 }
+
+/// Every rule id written in the code (a string literal `"area/name"` whose area is one the
+/// table uses, outside test modules) is in `rules::ALL`: the README, SARIF's rule list and
+/// `portico.yaml` overrides all rely on that table.
+#[test]
+fn rule_ids_in_the_code_are_in_the_rules_table() {
+    use std::collections::BTreeSet;
+    let areas: BTreeSet<&str> = portico::rules::ALL
+        .iter()
+        .filter_map(|r| r.id.split_once('/').map(|(area, _)| area))
+        .collect();
+    let literal = regex::Regex::new(r#""([a-z]+)/([a-z][a-z0-9-]*)""#).unwrap();
+    let mut missing = vec![];
+    let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")];
+    let mut seen = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let name = path.file_name().unwrap().to_string_lossy();
+            if !name.ends_with(".rs") || name == "rules.rs" || name == "tests.rs" {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            // Test modules come last in a file and may use made-up ids.
+            let code = text.split("#[cfg(test)]").next().unwrap();
+            for c in literal.captures_iter(code) {
+                let id = &c[0][1..c[0].len() - 1];
+                if areas.contains(&c[1]) {
+                    seen += 1;
+                    if portico::rules::get(id).is_none() {
+                        missing.push(format!("{id} ({})", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        seen > 10,
+        "the scan found only {seen} rule ids: is src/ there?"
+    );
+    assert!(
+        missing.is_empty(),
+        "rule ids missing from src/rules.rs: {missing:#?}"
+    );
+}

@@ -433,3 +433,87 @@ fn example_repo_scorecards_load_cleanly() {
         "component:default/checkout-web"
     );
 }
+
+/// Seconds since the epoch of a day at noon UTC (for SOURCE_DATE_EPOCH).
+fn epoch(day: &str) -> String {
+    let d = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+    d.and_hms_opt(12, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp()
+        .to_string()
+}
+
+#[test]
+fn site_pages_badges_and_history() {
+    let org = org();
+    let root = org.path();
+    write(
+        root,
+        "portico.yaml",
+        "scorecards: [scorecards/*.yaml]\nwaivers: waivers.yaml\nfacts: [facts/*.json]\nhistory: .portico/history.jsonl\n",
+    );
+    let site = root.join("site");
+    for day in ["2026-11-22", "2026-11-23"] {
+        portico()
+            .env("SOURCE_DATE_EPOCH", epoch(day))
+            .args(["build", "--out"])
+            .arg(&site)
+            .arg(root)
+            .assert()
+            .success();
+    }
+    let read = |rel: &str| std::fs::read_to_string(site.join(rel)).unwrap();
+    // The JSON API is the `portico score --format json` contract.
+    let api: Value = serde_json::from_str(&read("api/scorecards.json")).unwrap();
+    assert_eq!(api["today"], "2026-11-23");
+    assert_eq!(api["results"][0]["entity"], "component:default/bad-service");
+    assert_eq!(api["results"][0]["level"], "Bronze");
+    // A scorecard page: distribution, checks, matrix, and a trend of two days.
+    let page = read("scorecards/prod/index.html");
+    assert!(page.contains("Production readiness"));
+    assert!(page.contains("<circle class=\"point\""), "no trend chart");
+    assert_eq!(page.matches("<circle class=\"point\"").count(), 2);
+    assert!(page.contains("Average score from 66.7% on 2026-11-22 to 66.7% on 2026-11-23"));
+    assert!(page.contains("title=\"fail: `metadata.description` is missing\""));
+    // Entity page: level badge and the failing check with its remediation as HTML.
+    let entity = read("catalog/default/component/bad-service/index.html");
+    assert!(entity.contains("id=\"scorecard-prod\""));
+    assert!(entity.contains("<code>metadata.description</code> is missing"));
+    assert!(entity.contains("<p>Write a <strong>description</strong>.</p>"));
+    // Group page: the team rollup.
+    let team = read("catalog/default/group/team-a/index.html");
+    assert!(team.contains("id=\"rollup-prod\""));
+    assert!(team.contains(
+        "<li>Has a description <span class=\"muted\">(Silver)</span> — 1 of 2 (50.0%)</li>"
+    ));
+    // Badges READMEs can embed.
+    let badge = read("badges/default/component/good-service/prod.svg");
+    assert!(badge.starts_with("<svg"));
+    assert!(badge.contains("aria-label=\"Production readiness: Gold\""));
+    // History: one line per day, kept beside the input and copied into the site.
+    let history = std::fs::read_to_string(root.join(".portico/history.jsonl")).unwrap();
+    assert_eq!(history.lines().count(), 2);
+    assert!(history
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("{\"date\":\"2026-11-22\""));
+    assert_eq!(read("api/scorecard-history.jsonl"), history);
+}
+
+#[test]
+fn site_without_scorecards_still_has_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "catalog-info.yaml", CATALOG);
+    let site = dir.path().join("site");
+    portico()
+        .args(["build", "--out"])
+        .arg(&site)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let index = std::fs::read_to_string(site.join("scorecards/index.html")).unwrap();
+    assert!(index.contains("No scorecards are configured"));
+    assert!(!site.join("badges").exists());
+}

@@ -173,6 +173,8 @@ pub fn page(site: &Site, renderer: &Renderer, out: &Path, i: usize) -> io::Resul
         user => (kind == "user").then(|| user_section(site, i)),
         parts => (kind == "system" || kind == "domain").then(|| parts_section(site, i, &base.root)),
         api => api,
+        scorecards => super::scorecards::entity_view(site, i),
+        scorecard_rollup => (kind == "group").then(|| super::scorecards::team_view(site, i)),
     };
     renderer.page(out, &rel, "entity.html", ctx)
 }

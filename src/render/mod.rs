@@ -16,6 +16,7 @@ pub mod entity;
 pub mod graph;
 pub mod json;
 pub mod markdown;
+pub mod scorecards;
 
 use crate::config::Config;
 use crate::diag::{Problem, Severity};
@@ -66,6 +67,27 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/search.html"),
     ),
     ("docs.css", include_str!("../../themes/default/docs.css")),
+    // Scorecards (src/render/scorecards.rs).
+    (
+        "scorecards.html",
+        include_str!("../../themes/default/scorecards.html"),
+    ),
+    (
+        "scorecard.html",
+        include_str!("../../themes/default/scorecard.html"),
+    ),
+    (
+        "scorecard_entity.html",
+        include_str!("../../themes/default/scorecard_entity.html"),
+    ),
+    (
+        "scorecard_macros.html",
+        include_str!("../../themes/default/scorecard_macros.html"),
+    ),
+    (
+        "scorecard.css",
+        include_str!("../../themes/default/scorecard.css"),
+    ),
     ("search.js", include_str!("../../themes/default/search.js")),
     (
         "portico.css",
@@ -491,11 +513,12 @@ pub fn site_with(
     for (name, bytes) in &renderer.assets {
         write_file(out, &format!("assets/{name}"), bytes)?;
     }
-    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 4] = [
+    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 5] = [
         &|| catalog::home(&site, renderer, out),
         &|| catalog::table(&site, renderer, out),
         &|| catalog::problems(&site, renderer, out),
         &|| json::all(&site, out),
+        &|| scorecards::pages(&site, renderer, out),
     ];
     jobs.par_iter().try_for_each(|job| job())?;
     (0..catalog.entities.len())

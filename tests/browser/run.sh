@@ -54,9 +54,15 @@ cleanup() { [ -n "${KEEP_SITE:-}" ] && say "kept $work" || rm -rf "$work"; }
 trap cleanup EXIT
 cp -R "${PORTICO_INPUT:-$root/example-repo}" "$work/input"
 cp -R "$here/fixtures/markup" "$work/input/browser-fixture-markup"
+# A git work tree, as a real checkout is: "last updated" and git facts (scorecards) then apply.
+git -C "$work/input" init -q
+git -C "$work/input" add -A
+git -C "$work/input" -c user.name="portico browser tests" -c user.email="browser-tests@portico.invalid" \
+  commit -q -m "browser-test input" --date="2026-01-01T00:00:00Z"
 export SITE_INPUT="$work/input" SITE_DIR="$work/site"
-say "building the site: portico build $SITE_INPUT --out $SITE_DIR"
-"$PORTICO_BIN" build "$SITE_INPUT" --out "$SITE_DIR" >"$work/build.log" 2>&1 || {
+say "building the site: portico build input --out site (in $work)"
+# Relative paths, as a CI job passes them: the site shows source paths relative to its input.
+(cd "$work" && "$PORTICO_BIN" build input --out site) >"$work/build.log" 2>&1 || {
   status=$?
   cat "$work/build.log"
   say "portico build exited $status"

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SITE_INPUT, launch, newPage, serveMode, entityPath, byRef, FIXTURE_REF, pageProblems } from './lib/harness.mjs';
+import {
+  SITE_INPUT, launch, newPage, serveMode, entityPath, byRef, FIXTURE_REF, pageProblems, entities, hasDocs, docsPath,
+} from './lib/harness.mjs';
 
 describe('portico serve', () => {
   let browser;
@@ -22,6 +24,24 @@ describe('portico serve', () => {
     await browser?.close();
     await mode?.stop?.();
     if (input) fs.rmSync(input, { recursive: true, force: true });
+  });
+
+  it('the first page from a fresh server finishes loading (six parallel asset requests)', async () => {
+    // A docs page needs ~6 requests at once (CSS, JS, images): Chromium opens parallel keep-alive
+    // connections, and every one must be answered, not only those a busy worker happens to pick.
+    const page = await newPage(browser, mode);
+    const pending = new Set();
+    page.on('request', (r) => pending.add(r.url()));
+    page.on('requestfinished', (r) => pending.delete(r.url()));
+    page.on('requestfailed', (r) => pending.delete(r.url()));
+    const docs = entities().find(hasDocs);
+    const rel = docs ? docsPath(docs) : '';
+    try {
+      await page.goto(mode.url(rel));
+    } catch (e) {
+      assert.fail(`GET /${rel} did not finish loading (${e.message.split('\n')[0]}); still pending: ${[...pending].join(', ')}`);
+    }
+    await page.context().close();
   });
 
   it('listens on 127.0.0.1 only and serves directory URLs', async () => {

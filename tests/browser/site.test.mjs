@@ -169,11 +169,13 @@ for (const makeMode of [fileMode, serveMode]) {
       await page.goto(mode.url('catalog/'));
       await page.locator('main table').waitFor();
       const firstCells = () => visibleRows(page).evaluateAll((rows) =>
-        rows.map((r) => (r.cells[0]?.innerText || '').trim().toLowerCase()));
+        rows.map((r) => (r.cells[0]?.textContent || '').trim().toLowerCase()));
       const header = page.locator('main table thead th').first();
       const control = header.locator('button, a').first();
-      const sorted = (a, dir) => a.every((v, i) => i === 0 ||
-        (dir === 'ascending' ? a[i - 1].localeCompare(v) <= 0 : a[i - 1].localeCompare(v) >= 0));
+      // Sorted by the locale's collation or by code points: either reads as sorted to a person.
+      const inOrder = (a, cmp, dir) => a.every((v, i) => i === 0 || (dir === 'ascending' ? cmp(a[i - 1], v) <= 0 : cmp(a[i - 1], v) >= 0));
+      const byCode = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+      const sorted = (a, dir) => inOrder(a, (x, y) => x.localeCompare(y), dir) || inOrder(a, byCode, dir);
       await control.click();
       await page.waitForFunction(() => /ascending|descending/.test(
         document.querySelector('main table thead th')?.getAttribute('aria-sort') || ''));
@@ -195,6 +197,8 @@ for (const makeMode of [fileMode, serveMode]) {
       const toDocs = page.locator(`main a[href*="docs/${ns(e)}/${kindOf(e)}/${e.metadata.name}/"]`).first();
       await toDocs.click();
       await page.waitForURL((u) => u.pathname.includes(`/docs/${ns(e)}/${kindOf(e)}/${e.metadata.name}/`));
+      await assert.doesNotReject(page.locator('main h1').first().waitFor(),
+        `the docs link opens a page, not a directory (${page.url()}; from file:// a link must name index.html)`);
       const back = page.locator(`a[href*="catalog/${ns(e)}/${kindOf(e)}/${e.metadata.name}/"]`).first();
       await back.click();
       await page.waitForURL((u) => sameEntityUrl(u.href, e));

@@ -69,10 +69,18 @@ export async function newPage(browser, mode, options = {}) {
   context.setDefaultTimeout(WAIT);
   context.setDefaultNavigationTimeout(WAIT);
   const page = await context.newPage();
-  page.problems = { errors: [], console: [], external: [] };
+  page.problems = { errors: [], console: [], external: [], broken: [] };
   page.on('pageerror', (e) => page.problems.errors.push(String(e)));
   page.on('console', (m) => {
     if (m.type() === 'error') page.problems.console.push(m.text());
+  });
+  // A page's own assets must load: a 404 or an unreadable file is a broken page.
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.url().startsWith(mode.base)) page.problems.broken.push(`${r.status()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => {
+    const err = r.failure()?.errorText || '';
+    if (!/ERR_ABORTED/.test(err) && r.url().startsWith(mode.base)) page.problems.broken.push(`${err} ${r.url()}`);
   });
   page.on('request', (r) => {
     const u = r.url();
@@ -137,9 +145,9 @@ function httpStatus(url) {
  */
 export async function serveMode(input = SITE_INPUT) {
   const port = await freePort();
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-serve-'));
-  const child = spawn(PORTICO_BIN, ['serve', input, '--port', String(port)], {
-    cwd,
+  // Started beside its input with a relative path, as a person would run it.
+  const child = spawn(PORTICO_BIN, ['serve', path.basename(input), '--port', String(port)], {
+    cwd: path.dirname(input),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -178,7 +186,6 @@ export async function serveMode(input = SITE_INPUT) {
         await exit;
         clearTimeout(timer);
       }
-      fs.rmSync(cwd, { recursive: true, force: true });
     },
   };
 }
@@ -276,10 +283,14 @@ function countHtml(dir) {
 // ---------------------------------------------------------------------------------------------
 // What a person sees
 
-/** Screenshot into SCREENSHOT_DIR as NAME.png (full page). */
+/** Screenshot into SCREENSHOT_DIR as NAME.png: the full page, cut at 2,400 CSS px (long tables). */
 export async function screenshot(page, name) {
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const { width, height } = await page.evaluate(() => ({
+    width: document.documentElement.clientWidth,
+    height: document.documentElement.scrollHeight,
+  }));
+  await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width, height: Math.min(height, 2400) } });
   return file;
 }
 
@@ -364,6 +375,7 @@ export function pageProblems(page) {
   const lines = [
     ...p.errors.map((e) => `uncaught: ${e}`),
     ...p.external.map((u) => `request outside the site: ${u}`),
+    ...p.broken.map((u) => `broken asset or link: ${u}`),
   ];
   return lines;
 }
@@ -394,6 +406,8 @@ export function keyPages() {
     ['entity', () => entityPath(comp())],
     ['group', () => entityPath(byRef(relationTargets(comp(), 'ownedBy')[0]))],
     ['api', () => entityPath(pickOpenApi())],
+    ['system', () => entityPath(pick('system', (e) => e.kind === 'System' && relationTargets(e, 'hasPart').length > 0))],
+    ['problems', () => 'problems/index.html'],
     ['docs', () => docsPath(pickDocs())],
     ['search', () => `search.html?q=${encodeURIComponent(comp().metadata.name)}`],
     ['scorecard', () => {
