@@ -193,6 +193,10 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
             if entry.depth() > 0 && SKIPPED_DIRS.contains(&name) {
                 return false;
             }
+            let is_link = entry.path_is_symlink();
+            if exclude.is_empty() && !is_link {
+                return true;
+            }
             let rel = entry
                 .path()
                 .strip_prefix(&filter_root)
@@ -206,7 +210,7 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
             }
             // A symbolic link that leads out of the input is not followed: its content is
             // not the repository's (and a pull request must not make CI read other files).
-            if entry.path_is_symlink() {
+            if is_link {
                 let target = std::fs::canonicalize(entry.path());
                 if let (Ok(target), Some(root)) = (target, &canonical_root) {
                     if !target.starts_with(root) {

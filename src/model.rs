@@ -328,6 +328,7 @@ pub fn spec_refs(entity: &Entity) -> Vec<SpecRef> {
 /// copy gets an error naming the others), relations in both directions, dangling and
 /// malformed references, techdocs-ref directories without `mkdocs.yml`.
 pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
+    let timer = crate::Timer::new();
     files.sort_by(|a, b| a.source.display.cmp(&b.source.display));
     let mut catalog = Catalog {
         files: files.len(),
@@ -384,6 +385,7 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         catalog.index.insert(e.entity_ref.key(), i);
     }
 
+    timer.lap("model: index");
     // Relations, both directions, and reference problems. Entities by namespace and name
     // (any kind) suggest what a dangling reference may have meant.
     let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
@@ -461,10 +463,12 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         rels.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
     }
 
+    timer.lap("model: relations");
     // techdocs-ref: dir:X needs X/mkdocs.yml (checked in parallel: one stat per entity).
     use rayon::prelude::*;
     let techdocs: Vec<Problem> = entities.par_iter().filter_map(techdocs_problem).collect();
     catalog.problems.extend(techdocs);
+    timer.lap("model: techdocs");
 
     catalog.entities = entities;
     catalog.relations = relations;

@@ -143,6 +143,17 @@ fn every_problem_in_every_file_is_reported_with_relative_display_paths() {
         .unwrap();
     assert_eq!(a.stdout, b.stdout);
 
+    // Human output by default; no colour when stdout is not a terminal.
+    let human = portico(r)
+        .arg("validate")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(text.contains("one/catalog-info.yaml:5:3"), "{text}");
+    assert!(!text.contains('\x1b'), "{text}");
+    assert_eq!(human.status.code(), Some(1));
+
     // Named explicitly, the path is shown as named.
     let (_, report) = validate(r, &["./one/"]);
     assert_eq!(
