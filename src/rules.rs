@@ -387,3 +387,20 @@ mod tests {
         assert_eq!(description("acme/custom"), "acme/custom");
     }
 }
+
+#[cfg(test)]
+mod readme {
+    /// The README's rule table is what users read to write `rules:` overrides: it must name
+    /// every rule (regenerate the table when adding one).
+    #[test]
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../README.md");
+        for rule in super::ALL {
+            assert!(
+                readme.contains(&format!("| `{}` |", rule.id)),
+                "README's rule table lacks {}",
+                rule.id
+            );
+        }
+    }
+}
