@@ -174,7 +174,9 @@ pub fn build_checked(
         .prefix(".portico-build-")
         .tempdir_in(parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
+    let timer = Timer::new();
     let mut docs = docs::build(&checked.catalog, config, renderer, staging.path());
+    timer.lap("docs");
     // Scored after the docs so that docs rules see the pages and broken links found.
     let scores = score::score_with(
         &checked.catalog,
@@ -184,6 +186,7 @@ pub fn build_checked(
             docs: Some(&docs),
         },
     );
+    timer.lap("score");
     // Search takes the section text out of `docs` as it indexes it (most of the memory).
     search::build(
         &checked.catalog,
@@ -192,6 +195,7 @@ pub fn build_checked(
         renderer,
         staging.path(),
     )?;
+    timer.lap("search");
     render::site_with(
         &checked.catalog,
         &scores,
@@ -200,6 +204,7 @@ pub fn build_checked(
         renderer,
         staging.path(),
     )?;
+    timer.lap("render");
     // Swap: the old site moves aside, the new one takes its name, then the old one goes.
     let old = match out.exists() {
         true => Some(

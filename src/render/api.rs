@@ -140,10 +140,18 @@ pub fn view(e: &Entity, out: &Path, dir: &str) -> io::Result<ApiView> {
     let mut v = ApiView {
         api_type: api_type.clone(),
         download: Some(file),
-        source_html: (text.len() <= MAX_HIGHLIGHT_BYTES).then(|| highlight(text, ext)),
         ..ApiView::default()
     };
     let kind = api_type.to_lowercase();
+    // OpenAPI and AsyncAPI are read as operations and channels; their source is secondary and
+    // shown plain (highlighting YAML is the slowest thing on an API page). Other types are
+    // read as source, so they are highlighted.
+    let structured = kind == "openapi" || kind == "asyncapi";
+    v.source_html = Some(if structured || text.len() > MAX_HIGHLIGHT_BYTES {
+        super::graph::esc(text)
+    } else {
+        highlight(text, ext)
+    });
     if kind == "openapi" || kind == "asyncapi" {
         match parse_definition(text) {
             Some(doc) => {

@@ -358,7 +358,10 @@ impl DocsInfo for ScanDocs<'_> {
             return Err(format!("techdocs-ref `{r}` leaves the repository"));
         }
         let base = rules::entity_dir(e).join(dir);
-        let (docs_dir, pages) = ctx.doc_pages.get(base.clone(), || count_pages(&base))?;
+        let repo = &e.source.repo;
+        let (docs_dir, pages) = ctx
+            .doc_pages
+            .get(base.clone(), || count_pages(ctx, &base, repo))?;
         let Some(site) = site else {
             return Ok(Some(DocStats {
                 pages,
@@ -395,7 +398,11 @@ impl DocsInfo for ScanDocs<'_> {
 
 /// The docs folder of a TechDocs input (`base/mkdocs.yml` → `docs_dir`) and the number of
 /// Markdown pages in it.
-fn count_pages(base: &std::path::Path) -> Result<(PathBuf, usize), String> {
+fn count_pages(
+    ctx: &Ctx,
+    base: &std::path::Path,
+    repo: &std::path::Path,
+) -> Result<(PathBuf, usize), String> {
     let mkdocs = ["mkdocs.yml", "mkdocs.yaml"]
         .iter()
         .map(|n| base.join(n))
@@ -403,8 +410,12 @@ fn count_pages(base: &std::path::Path) -> Result<(PathBuf, usize), String> {
     let Some(mkdocs) = mkdocs else {
         return Err(format!("no mkdocs.yml in {}", base.display()));
     };
-    let docs_dir = std::fs::read_to_string(&mkdocs)
+    // Read through the run's file cache: file rules often look at mkdocs.yml too. Only a
+    // file that mentions `docs_dir` needs parsing; the default is `docs`.
+    let docs_dir = ctx
+        .text(&mkdocs, repo)
         .ok()
+        .filter(|text| text.contains("docs_dir"))
         .and_then(|text| {
             let (docs, _) = crate::parse::parse_str(&text, "mkdocs.yml");
             docs.first()?
@@ -418,22 +429,32 @@ fn count_pages(base: &std::path::Path) -> Result<(PathBuf, usize), String> {
         return Err("docs_dir leaves the repository".into());
     }
     let dir = crate::discover::normalize_lexical(&base.join(docs_dir));
-    if !dir.is_dir() {
-        return Ok((dir, 0));
+    Ok((dir.clone(), count_markdown(&dir, 0)))
+}
+
+/// Markdown files under `dir` (hidden entries and symlinks skipped, depth bounded).
+fn count_markdown(dir: &std::path::Path, depth: usize) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(t) = e.file_type() else { continue };
+        if t.is_dir() && depth < 32 {
+            n += count_markdown(&e.path(), depth + 1);
+        } else if t.is_file()
+            && std::path::Path::new(&name)
+                .extension()
+                .is_some_and(|x| x.eq_ignore_ascii_case("md"))
+        {
+            n += 1;
+        }
     }
-    let pages = ignore::WalkBuilder::new(&dir)
-        .hidden(false)
-        .require_git(false)
-        .build()
-        .flatten()
-        .filter(|e| {
-            e.file_type().is_some_and(|t| t.is_file())
-                && e.path()
-                    .extension()
-                    .is_some_and(|x| x.eq_ignore_ascii_case("md"))
-        })
-        .count();
-    Ok((dir, pages))
+    n
 }
 
 /// What `score` needs besides the catalog and the config.

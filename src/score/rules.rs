@@ -85,6 +85,7 @@ pub struct Ctx<'a> {
     pub(crate) codeowners: Memo<PathBuf, Result<Option<Arc<Codeowners>>, String>>,
     pub(crate) git: Memo<PathBuf, Result<i64, String>>,
     pub(crate) doc_pages: Memo<PathBuf, Result<(PathBuf, usize), String>>,
+    real_dirs: Memo<PathBuf, Option<Arc<PathBuf>>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -105,6 +106,7 @@ impl<'a> Ctx<'a> {
             codeowners: Memo::default(),
             git: Memo::default(),
             doc_pages: Memo::default(),
+            real_dirs: Memo::default(),
         }
     }
 
@@ -116,11 +118,26 @@ impl<'a> Ctx<'a> {
     /// outside `repo` (through a symlink) are errors; invalid UTF-8 is read lossily.
     pub fn text(&self, path: &Path, repo: &Path) -> Result<Arc<str>, String> {
         self.texts.get(path.to_path_buf(), || {
-            let real = path
-                .canonicalize()
-                .map_err(|e| format!("cannot read: {e}"))?;
-            if let Ok(root) = repo.canonicalize() {
-                if !real.starts_with(&root) {
+            // Confined to the repository: the real directory of the file (resolved once per
+            // directory) and, when the file itself is a symlink, its target.
+            let meta = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+            let real = if meta.file_type().is_symlink() {
+                path.canonicalize()
+                    .map_err(|e| format!("cannot read: {e}"))?
+            } else {
+                let dir = path.parent().unwrap_or(Path::new("."));
+                let dir = if dir.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    dir
+                };
+                match self.real_dir(dir) {
+                    Some(d) => d.join(path.file_name().unwrap_or_default()),
+                    None => return Err("cannot read: its directory does not exist".into()),
+                }
+            };
+            if let Some(root) = self.real_dir(repo) {
+                if !real.starts_with(&*root) {
                     return Err("the file leaves the repository (symlink)".into());
                 }
             }
@@ -135,8 +152,17 @@ impl<'a> Ctx<'a> {
                 ));
             }
             let bytes = std::fs::read(&real).map_err(|e| format!("cannot read: {e}"))?;
-            Ok(Arc::from(String::from_utf8_lossy(&bytes).as_ref()))
+            Ok(match String::from_utf8(bytes) {
+                Ok(s) => Arc::from(s),
+                Err(e) => Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref()),
+            })
         })
+    }
+
+    /// A directory with symlinks resolved, once per run.
+    fn real_dir(&self, dir: &Path) -> Option<Arc<PathBuf>> {
+        self.real_dirs
+            .get(dir.to_path_buf(), || dir.canonicalize().ok().map(Arc::new))
     }
 
     fn list_dir(&self, dir: &Path) -> Arc<Vec<String>> {
