@@ -143,9 +143,17 @@ impl Entity {
     pub fn spec_str(&self, field: &str) -> Option<&str> {
         self.spec(field)?.as_str()
     }
+    /// What to show for the entity: `metadata.title`, else (users, groups) the non-empty
+    /// `spec.profile.displayName` as Backstage does, else the name.
     pub fn title(&self) -> &str {
         self.metadata("title")
             .and_then(Json::as_str)
+            .or_else(|| {
+                self.spec("profile")?
+                    .get("displayName")?
+                    .as_str()
+                    .filter(|s| !s.trim().is_empty())
+            })
             .unwrap_or(&self.entity_ref.name)
     }
     pub fn description(&self) -> Option<&str> {
@@ -875,6 +883,36 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn titles_fall_back_to_profile_display_name_then_name() {
+        let src = source(&no_dir(), "catalog-info.yaml");
+        let user = |meta: Json, spec: Json| {
+            let data = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "User",
+                              "metadata": meta, "spec": spec});
+            entity(data, &src, 0).title().to_string()
+        };
+        let profile = json!({"profile": {"displayName": "Priya Raman"}});
+        assert_eq!(
+            user(json!({"name": "priya.raman"}), profile.clone()),
+            "Priya Raman"
+        );
+        assert_eq!(
+            user(json!({"name": "priya.raman", "title": "Priya R."}), profile),
+            "Priya R."
+        );
+        assert_eq!(
+            user(
+                json!({"name": "priya.raman"}),
+                json!({"profile": {"displayName": " "}})
+            ),
+            "priya.raman"
+        );
+        assert_eq!(
+            user(json!({"name": "priya.raman"}), json!({})),
+            "priya.raman"
+        );
     }
 
     #[test]
