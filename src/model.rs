@@ -33,12 +33,14 @@ impl EntityRef {
 
     /// The lookup key: `component:default/name`, all lower-case.
     pub fn key(&self) -> String {
-        format!(
-            "{}:{}/{}",
-            self.kind.to_lowercase(),
-            self.namespace.to_lowercase(),
-            self.name.to_lowercase()
-        )
+        let mut key =
+            String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
+        push_lowercase(&mut key, &self.kind);
+        key.push(':');
+        push_lowercase(&mut key, &self.namespace);
+        key.push('/');
+        push_lowercase(&mut key, &self.name);
+        key
     }
 
     /// Path segments used in URLs: `<namespace>/<kind>/<name>` with kind lower-case.
@@ -96,6 +98,16 @@ impl EntityRef {
     }
 }
 
+/// Appends `s.to_lowercase()` without an intermediate string (ASCII, the common case, needs
+/// no Unicode tables).
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&s.to_lowercase());
+    }
+}
+
 /// Backstage's `stringifyEntityRef`: kind and namespace lower-case, name as written.
 impl fmt::Display for EntityRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -143,9 +155,17 @@ impl Entity {
     pub fn spec_str(&self, field: &str) -> Option<&str> {
         self.spec(field)?.as_str()
     }
+    /// What to show for the entity: `metadata.title`, else (users, groups) the non-empty
+    /// `spec.profile.displayName` as Backstage does, else the name.
     pub fn title(&self) -> &str {
         self.metadata("title")
             .and_then(Json::as_str)
+            .or_else(|| {
+                self.spec("profile")?
+                    .get("displayName")?
+                    .as_str()
+                    .filter(|s| !s.trim().is_empty())
+            })
             .unwrap_or(&self.entity_ref.name)
     }
     pub fn description(&self) -> Option<&str> {
@@ -457,10 +477,12 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         }
     }
     for rels in &mut relations {
-        rels.sort_by(|a, b| {
-            (a.kind, a.target.key(), a.resolved).cmp(&(b.kind, b.target.key(), b.resolved))
-        });
-        rels.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
+        // Each target's key computed once, not in every comparison.
+        let mut keyed: Vec<(String, Relation)> =
+            rels.drain(..).map(|r| (r.target.key(), r)).collect();
+        keyed.sort_by(|(ka, a), (kb, b)| (a.kind, ka, a.resolved).cmp(&(b.kind, kb, b.resolved)));
+        keyed.dedup_by(|(ka, a), (kb, b)| a.kind == b.kind && ka == kb);
+        rels.extend(keyed.into_iter().map(|(_, r)| r));
     }
 
     timer.lap("model: relations");
@@ -875,6 +897,36 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn titles_fall_back_to_profile_display_name_then_name() {
+        let src = source(&no_dir(), "catalog-info.yaml");
+        let user = |meta: Json, spec: Json| {
+            let data = json!({"apiVersion": "backstage.io/v1alpha1", "kind": "User",
+                              "metadata": meta, "spec": spec});
+            entity(data, &src, 0).title().to_string()
+        };
+        let profile = json!({"profile": {"displayName": "Priya Raman"}});
+        assert_eq!(
+            user(json!({"name": "priya.raman"}), profile.clone()),
+            "Priya Raman"
+        );
+        assert_eq!(
+            user(json!({"name": "priya.raman", "title": "Priya R."}), profile),
+            "Priya R."
+        );
+        assert_eq!(
+            user(
+                json!({"name": "priya.raman"}),
+                json!({"profile": {"displayName": " "}})
+            ),
+            "priya.raman"
+        );
+        assert_eq!(
+            user(json!({"name": "priya.raman"}), json!({})),
+            "priya.raman"
+        );
     }
 
     #[test]

@@ -224,6 +224,18 @@ fn broken_links_and_anchors_are_located_warnings() {
         .unwrap();
     assert!(anchor.message.contains("#nowhere"), "{}", anchor.message);
     assert_eq!(anchor.severity, portico::diag::Severity::Warning);
+    // Every broken link names the entity whose docs hold it, for scorecards and entity pages.
+    for p in docs
+        .problems
+        .iter()
+        .filter(|p| p.rule == "docs/broken-link")
+    {
+        assert_eq!(
+            p.entity.as_deref(),
+            Some("component:default/payments"),
+            "{p:#?}"
+        );
+    }
     // The nav entry for a missing page points into mkdocs.yml.
     assert_eq!(
         located(&docs.problems, "docs/nav"),

@@ -4,6 +4,8 @@
 //! on disk are exactly what `portico build` writes.
 
 use crate::render::Theme;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,8 +88,8 @@ pub fn run(args: Args) -> ExitCode {
     if !state.build() {
         return super::exit(super::EXIT_USAGE);
     }
-    let server = match tiny_http::Server::http(("127.0.0.1", args.port)) {
-        Ok(s) => Arc::new(s),
+    let listener = match TcpListener::bind(("127.0.0.1", args.port)) {
+        Ok(l) => l,
         Err(e) => {
             eprintln!(
                 "portico serve: cannot listen on 127.0.0.1:{}: {e}",
@@ -96,11 +98,7 @@ pub fn run(args: Args) -> ExitCode {
             return super::exit(super::EXIT_USAGE);
         }
     };
-    let port = server
-        .server_addr()
-        .to_ip()
-        .map(|a| a.port())
-        .unwrap_or(args.port);
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     // Keep the watcher alive for the life of the server.
     let _watcher = match watch(Arc::clone(&state)) {
         Ok(w) => Some(w),
@@ -110,21 +108,21 @@ pub fn run(args: Args) -> ExitCode {
         }
     };
     println!("Serving the portal at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
-    let workers: Vec<_> = (0..4)
-        .map(|_| {
-            let server = Arc::clone(&server);
-            let state = Arc::clone(&state);
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    let _ = respond(&state, request);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
+    serve_forever(listener, state);
     super::exit(super::EXIT_OK)
+}
+
+/// Accepts connections until the listener fails; each connection is handled on its own
+/// thread (one request, then `Connection: close`), so a slow or idle client never holds up
+/// another one.
+fn serve_forever(listener: TcpListener, state: Arc<State>) {
+    for stream in listener.incoming() {
+        let Ok(stream) = stream else { continue };
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let _ = handle(stream, &state);
+        });
+    }
 }
 
 /// Watches the inputs (and the theme) and rebuilds after a burst of changes settles.
@@ -165,42 +163,91 @@ fn relevant(event: &notify::Result<notify::Event>, out: &Path) -> bool {
     }
 }
 
-fn respond(state: &State, request: tiny_http::Request) -> std::io::Result<()> {
-    let url = request
-        .url()
-        .split(['?', '#'])
-        .next()
-        .unwrap_or("/")
-        .to_string();
+/// Reads one request's head (request line and headers) from the connection.
+fn read_head(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 2048];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && !head.windows(2).any(|w| w == b"\n\n") {
+        if head.len() > 64 * 1024 {
+            break;
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        head.extend_from_slice(&buf[..n]);
+    }
+    Ok(head)
+}
+
+/// Serves one request on a connection and closes it.
+fn handle(mut stream: TcpStream, state: &State) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.set_write_timeout(Some(Duration::from_secs(30)))?;
+    let head = read_head(&mut stream)?;
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = String::from_utf8_lossy(line);
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (status, content_type, cache, body) = match method {
+        "GET" | "HEAD" if target.starts_with('/') => route(state, target),
+        "GET" | "HEAD" => (
+            "400 Bad Request",
+            "text/plain; charset=utf-8",
+            "no-store",
+            b"400: bad request\n".to_vec(),
+        ),
+        _ => (
+            "405 Method Not Allowed",
+            "text/plain; charset=utf-8",
+            "no-store",
+            b"405: only GET and HEAD\n".to_vec(),
+        ),
+    };
+    let mut response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nCache-Control: {cache}\r\nConnection: close\r\n",
+        body.len()
+    );
+    if status.starts_with("405") {
+        response.push_str("Allow: GET, HEAD\r\n");
+    }
+    response.push_str("\r\n");
+    let mut out = response.into_bytes();
+    if method != "HEAD" {
+        out.extend_from_slice(&body);
+    }
+    stream.write_all(&out)?;
+    stream.flush()?;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    Ok(())
+}
+
+/// The status line, content type, cache policy and body for a GET of `target`.
+fn route(state: &State, target: &str) -> (&'static str, &'static str, &'static str, Vec<u8>) {
+    let url = target.split(['?', '#']).next().unwrap_or("/");
     if url == BUILD_ID_PATH {
         let id = state.build_id.load(Ordering::SeqCst).to_string();
-        return request.respond(
-            tiny_http::Response::from_string(id)
-                .with_header(header("Content-Type", "text/plain"))
-                .with_header(header("Cache-Control", "no-store")),
-        );
+        return ("200 OK", "text/plain", "no-store", id.into_bytes());
     }
-    let Some(path) = resolve(&state.out, &url) else {
-        return request.respond(
-            tiny_http::Response::from_string("404: not found in the portal\n")
-                .with_status_code(404)
-                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
-        );
+    let not_found = || {
+        (
+            "404 Not Found",
+            "text/plain; charset=utf-8",
+            "no-cache",
+            b"404: not found in the portal\n".to_vec(),
+        )
     };
-    let mut bytes = std::fs::read(&path)?;
+    let Some(path) = resolve(&state.out, url) else {
+        return not_found();
+    };
+    let Ok(mut bytes) = std::fs::read(&path) else {
+        return not_found();
+    };
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
     if ext == "html" {
         inject_reload(&mut bytes);
     }
-    request.respond(
-        tiny_http::Response::from_data(bytes)
-            .with_header(header("Content-Type", content_type(ext)))
-            .with_header(header("Cache-Control", "no-cache")),
-    )
-}
-
-fn header(name: &str, value: &str) -> tiny_http::Header {
-    tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+    ("200 OK", content_type(ext), "no-cache", bytes)
 }
 
 /// Maps a URL path to a file of the site: percent-decoded, `..` refused, directories to
@@ -266,6 +313,79 @@ mod tests {
         assert_eq!(resolve(dir.path(), "/../etc/passwd"), None);
         assert_eq!(resolve(dir.path(), "/catalog/%2e%2e/%2e%2e/x"), None);
         assert_eq!(resolve(dir.path(), "/missing.html"), None);
+    }
+
+    /// Sends a raw request and returns the whole response.
+    fn fetch(port: u16, request: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(request.as_bytes()).unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    #[test]
+    fn server_answers_many_concurrent_requests() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+        std::fs::write(dir.path().join("index.html"), "<body>home</body>").unwrap();
+        std::fs::write(dir.path().join("assets/portico.js"), "var x = 1;").unwrap();
+        let state = Arc::new(State {
+            paths: Vec::new(),
+            theme: Theme { dir: None },
+            out: dir.path().to_path_buf(),
+            build_id: AtomicU64::new(7),
+        });
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || serve_forever(listener, state));
+        // A client that connects and sends nothing must not hold up the others.
+        let _idle = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let clients: Vec<_> = (0..16)
+            .map(|i| {
+                std::thread::spawn(move || {
+                    let path = ["/", "/assets/portico.js", BUILD_ID_PATH, "/nope"][i % 4];
+                    (
+                        i,
+                        fetch(port, &format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n")),
+                    )
+                })
+            })
+            .collect();
+        for c in clients {
+            let (i, r) = c.join().unwrap();
+            assert!(r.contains("Connection: close\r\n"), "{r}");
+            match i % 4 {
+                0 => assert!(
+                    r.starts_with("HTTP/1.1 200 OK\r\n")
+                        && r.contains("Content-Type: text/html; charset=utf-8")
+                        && r.contains("home")
+                        && r.contains("build-id"),
+                    "{r}"
+                ),
+                1 => assert!(
+                    r.starts_with("HTTP/1.1 200 OK\r\n")
+                        && r.contains("Content-Type: text/javascript")
+                        && r.contains("Content-Length: 10\r\n")
+                        && r.ends_with("var x = 1;"),
+                    "{r}"
+                ),
+                2 => assert!(
+                    r.starts_with("HTTP/1.1 200 OK\r\n") && r.ends_with("\r\n\r\n7"),
+                    "{r}"
+                ),
+                _ => assert!(r.starts_with("HTTP/1.1 404 Not Found\r\n"), "{r}"),
+            }
+        }
+        let head = fetch(port, "HEAD /assets/portico.js HTTP/1.1\r\n\r\n");
+        assert!(
+            head.contains("Content-Length: 10\r\n") && head.ends_with("\r\n\r\n"),
+            "{head}"
+        );
+        let traversal = fetch(port, "GET /../Cargo.toml HTTP/1.1\r\n\r\n");
+        assert!(traversal.starts_with("HTTP/1.1 404"), "{traversal}");
+        let post = fetch(port, "POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+        assert!(post.starts_with("HTTP/1.1 405"), "{post}");
     }
 
     #[test]

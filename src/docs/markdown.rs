@@ -17,7 +17,7 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, MetadataBlockKind, Options, Parser,
     Tag, TagEnd,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -110,7 +110,10 @@ pub fn render(
     roots: &SnippetRoots,
     links: &mut dyn LinkRewriter,
 ) -> Rendered {
-    let pre = preprocess(source, file, roots);
+    // Abbreviation definitions (`*[SLO]: service level objective`) leave the text (as blank
+    // lines, so positions stay right) and mark up the words they define.
+    let (source, abbrs) = take_abbreviations(source);
+    let pre = preprocess(&source, file, roots);
     let mut r = Rendered {
         problems: pre.problems.clone(),
         skipped: pre.skipped.clone(),
@@ -128,7 +131,11 @@ pub fn render(
         }
     }
     let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut footnotes: Vec<Event> = Vec::new();
+    // Footnote definitions, each with its events; numbered in order of first reference as
+    // Python-Markdown shows them (`[^note]` renders as `1`).
+    let mut footnotes: Vec<(String, Vec<Event>)> = Vec::new();
+    let mut fn_numbers: HashMap<String, usize> = HashMap::new();
+    let mut fn_refs: HashMap<String, usize> = HashMap::new();
     let mut in_footnote = 0usize;
     let mut has_raw_html = false;
     let mut alert_stack: Vec<bool> = Vec::new();
@@ -140,7 +147,7 @@ pub fn render(
     while i < events.len() {
         let (ev, range) = &events[i];
         let target: &mut Vec<Event> = if in_footnote > 0 {
-            &mut footnotes
+            &mut footnotes.last_mut().expect("inside a footnote").1
         } else {
             &mut out
         };
@@ -242,20 +249,56 @@ pub fn render(
                 in_footnote += 1;
                 let id = format!("fn:{name}");
                 r.anchors.push(id.clone());
-                footnotes.push(Event::Html(
-                    format!("<li id=\"{}\">", highlight::escape(&id)).into(),
+                footnotes.push((
+                    name.to_string(),
+                    vec![Event::Html(
+                        format!("<li id=\"{}\">", highlight::escape(&id)).into(),
+                    )],
                 ));
             }
             Event::End(TagEnd::FootnoteDefinition) => {
+                if let Some(f) = footnotes.last_mut() {
+                    f.1.push(Event::Html("</li>\n".into()));
+                }
                 in_footnote -= 1;
-                footnotes.push(Event::Html("</li>\n".into()));
             }
             Event::FootnoteReference(name) => {
-                r.anchors.push(format!("fnref:{name}"));
+                let next = fn_numbers.len() + 1;
+                let n = *fn_numbers.entry(name.to_string()).or_insert(next);
+                let seen = fn_refs.entry(name.to_string()).or_default();
+                *seen += 1;
+                // Later references to the same note get `fnref2:`, `fnref3:`, … ids.
+                let ref_id = if *seen == 1 {
+                    format!("fnref:{name}")
+                } else {
+                    format!("fnref{seen}:{name}")
+                };
+                r.anchors.push(ref_id.clone());
                 target.push(Event::Html(
                     format!(
-                        "<sup id=\"fnref:{0}\"><a class=\"footnote-ref\" href=\"#fn:{0}\">{0}</a></sup>",
+                        "<sup id=\"{}\"><a class=\"footnote-ref\" href=\"#fn:{}\">{n}</a></sup>",
+                        highlight::escape(&ref_id),
                         highlight::escape(name)
+                    )
+                    .into(),
+                ));
+            }
+            Event::TaskListMarker(checked) => {
+                // The item's own text names its checkbox (axe: form fields need a label).
+                let mut label = String::new();
+                for (e, _) in &events[i + 1..] {
+                    match e {
+                        Event::Start(Tag::List(_)) | Event::End(TagEnd::Item) => break,
+                        Event::Text(t) | Event::Code(t) => label.push_str(t),
+                        Event::SoftBreak | Event::HardBreak => label.push(' '),
+                        _ => {}
+                    }
+                }
+                target.push(Event::Html(
+                    format!(
+                        "<input type=\"checkbox\" disabled{} aria-label=\"{}\">",
+                        if *checked { " checked" } else { "" },
+                        highlight::escape(collapse_ws(&label).trim())
                     )
                     .into(),
                 ));
@@ -313,7 +356,14 @@ pub fn render(
                         section.text.push_str(t);
                     }
                 }
-                target.push(ev2);
+                let abbreviated = match &ev2 {
+                    Event::Text(t) if !abbrs.is_empty() => abbreviate(t, &abbrs),
+                    _ => None,
+                };
+                match abbreviated {
+                    Some(html) => target.push(Event::Html(html.into())),
+                    None => target.push(ev2),
+                }
             }
         }
         i += 1;
@@ -325,8 +375,10 @@ pub fn render(
         s.text = collapse_ws(&s.text);
     }
     if !footnotes.is_empty() {
+        // Referenced notes in order of first reference, then unreferenced ones as written.
+        footnotes.sort_by_key(|(name, _)| fn_numbers.get(name).copied().unwrap_or(usize::MAX));
         out.push(Event::Html("<div class=\"footnote\">\n<hr>\n<ol>\n".into()));
-        out.extend(footnotes);
+        out.extend(footnotes.into_iter().flat_map(|(_, evs)| evs));
         out.push(Event::Html("</ol>\n</div>\n".into()));
     }
     let mut html = String::with_capacity(source.len() * 2);
@@ -336,6 +388,90 @@ pub fn render(
     }
     r.html = html;
     r
+}
+
+/// Removes abbreviation definition lines (`*[HTML]: Hyper Text Markup Language`, Python-Markdown's
+/// `abbr` extension) outside fenced code, leaving blank lines so line numbers stay right.
+/// Returns the text and the definitions, longest term first.
+fn take_abbreviations(source: &str) -> (std::borrow::Cow<'_, str>, Vec<(String, String)>) {
+    if !source.contains("*[") {
+        return (source.into(), Vec::new());
+    }
+    let mut defs: Vec<(String, String)> = Vec::new();
+    let mut out = String::with_capacity(source.len());
+    let mut fence: Option<String> = None;
+    for line in source.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let marker: String = trimmed
+            .chars()
+            .take_while(|&c| c == '`' || c == '~')
+            .collect();
+        if let Some(f) = &fence {
+            if trimmed.starts_with(f.as_str())
+                && trimmed
+                    .trim_end()
+                    .chars()
+                    .all(|c| c == f.chars().next().unwrap_or('`'))
+            {
+                fence = None;
+            }
+        } else if marker.len() >= 3 {
+            fence = Some(marker);
+        } else if let Some(rest) = line.strip_prefix("*[") {
+            if let Some((term, title)) = rest.split_once("]:") {
+                if !term.is_empty() && !term.contains(']') {
+                    let title = title.trim();
+                    defs.retain(|(t, _)| t != term);
+                    if !title.is_empty() {
+                        defs.push((term.to_string(), title.to_string()));
+                    }
+                    if line.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    continue;
+                }
+            }
+        }
+        out.push_str(line);
+    }
+    defs.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    (out.into(), defs)
+}
+
+/// Escaped HTML of `text` with each whole-word abbreviation wrapped in `<abbr title>`,
+/// or `None` when no abbreviation occurs.
+fn abbreviate(text: &str, abbrs: &[(String, String)]) -> Option<String> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut last = 0;
+    let mut pos = 0;
+    while pos < text.len() {
+        let starts_word = !text[..pos].chars().next_back().is_some_and(is_word);
+        if starts_word {
+            let hit = abbrs.iter().find(|(term, _)| {
+                text[pos..].starts_with(term.as_str())
+                    && !text[pos + term.len()..].chars().next().is_some_and(is_word)
+            });
+            if let Some((term, title)) = hit {
+                highlight::escape_into(&mut out, &text[last..pos]);
+                let _ = write!(
+                    out,
+                    "<abbr title=\"{}\">{}</abbr>",
+                    highlight::escape(title),
+                    highlight::escape(term)
+                );
+                pos += term.len();
+                last = pos;
+                continue;
+            }
+        }
+        pos += text[pos..].chars().next().map_or(1, char::len_utf8);
+    }
+    if last == 0 {
+        return None;
+    }
+    highlight::escape_into(&mut out, &text[last..]);
+    Some(out)
 }
 
 fn rewrite_inline<'a>(
@@ -551,7 +687,10 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             "section",
         ]);
         b.add_generic_attributes(["class", "id", "title", "align"]);
-        b.add_tag_attributes("input", ["type", "checked", "disabled", "name"]);
+        b.add_tag_attributes(
+            "input",
+            ["type", "checked", "disabled", "name", "aria-label"],
+        );
         b.add_tag_attributes("label", ["for"]);
         b.add_tag_attributes("details", ["open"]);
         b.add_tag_attributes("th", ["style"]);
@@ -1277,6 +1416,74 @@ mod tests {
     }
 
     #[test]
+    fn task_list_checkboxes_are_labelled_by_their_item_text() {
+        let r = md("- [ ] Write the *runbook* for `payments`\n  - [x] nested\n");
+        assert!(
+            r.html.contains(
+                "<input type=\"checkbox\" disabled aria-label=\"Write the runbook for payments\">"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<input type=\"checkbox\" disabled checked aria-label=\"nested\">"),
+            "{}",
+            r.html
+        );
+        // The label survives the sanitizer that runs when a page has raw HTML.
+        let r = md("<kbd>x</kbd>\n\n- [x] done\n");
+        assert!(r.html.contains("aria-label=\"done\""), "{}", r.html);
+    }
+
+    #[test]
+    fn abbreviations_wrap_whole_words_and_definitions_disappear() {
+        let r = md("Our SLO and SLOs, SLO-based. `SLO` in code.\n\n*[SLO]: service level objective\n*[SLA]: <agreement>\n\n```\n*[X]: kept\n```\n");
+        assert!(
+            r.html.contains(
+                "<p>Our <abbr title=\"service level objective\">SLO</abbr> and SLOs, <abbr title=\"service level objective\">SLO</abbr>-based. <code>SLO</code> in code.</p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(!r.html.contains("*[SLO]"), "{}", r.html);
+        assert!(!r.html.contains("agreement"), "{}", r.html);
+        assert!(r.html.contains("*[X]: kept"), "{}", r.html);
+        // Text is still escaped around the abbreviations.
+        let r = md("a < SLO & b\n\n*[SLO]: x \"y\"\n");
+        assert!(
+            r.html
+                .contains("<p>a &lt; <abbr title=\"x &quot;y&quot;\">SLO</abbr> &amp; b</p>"),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn footnotes_are_numbered_in_order_of_first_reference() {
+        let r =
+            md("One[^problem] two[^b] again[^problem].\n\n[^b]: Bee.\n[^problem]: The problem.\n");
+        assert!(
+            r.html.contains(
+                "<sup id=\"fnref:problem\"><a class=\"footnote-ref\" href=\"#fn:problem\">1</a></sup>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<sup id=\"fnref:b\"><a class=\"footnote-ref\" href=\"#fn:b\">2</a></sup>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<sup id=\"fnref2:problem\">"), "{}", r.html);
+        let first = r.html.find("<li id=\"fn:problem\">").expect("note");
+        let second = r.html.find("<li id=\"fn:b\">").expect("note");
+        assert!(first < second, "{}", r.html);
+    }
+
+    #[test]
     fn gfm_tables_tasks_footnotes_strikethrough() {
         let r = md("| a | b |\n|:-|-:|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\nSee[^1] ~~old~~.\n\n[^1]: The note.\n");
         assert!(
@@ -1286,7 +1493,7 @@ mod tests {
         );
         assert!(
             r.html
-                .contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>"),
+                .contains("<input type=\"checkbox\" disabled checked aria-label=\"done\">"),
             "{}",
             r.html
         );

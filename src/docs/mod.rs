@@ -168,20 +168,22 @@ pub fn build(
                 format!("{key}/")
             };
             match by_url.get(&key) {
-                None => docs.problems.push(broken(
-                    &x.file,
-                    &x.link,
-                    format!("no doc page at `/{}`", x.target),
-                )),
+                None => docs.problems.push(
+                    broken(&x.file, &x.link, format!("no doc page at `/{}`", x.target))
+                        .with_entity(r.entity_ref.clone()),
+                ),
                 Some(&(si, pi)) => {
                     if let Some(a) = &x.anchor {
                         let page = &results[si].site.as_ref().expect("indexed").records[pi];
                         if !page.anchors.iter().any(|x| x == a) {
-                            docs.problems.push(broken(
-                                &x.file,
-                                &x.link,
-                                format!("`/{}` has no anchor `#{a}`", x.target),
-                            ));
+                            docs.problems.push(
+                                broken(
+                                    &x.file,
+                                    &x.link,
+                                    format!("`/{}` has no anchor `#{a}`", x.target),
+                                )
+                                .with_entity(r.entity_ref.clone()),
+                            );
                         }
                     }
                 }
@@ -256,6 +258,8 @@ struct SiteOutput {
     problems: Vec<Problem>,
     skipped: BTreeMap<String, usize>,
     cross: Vec<CrossLink>,
+    /// The entity whose docs these are, for `Problem::entity`.
+    entity_ref: String,
 }
 
 #[derive(Debug)]
@@ -363,6 +367,7 @@ fn build_site(
 ) -> SiteOutput {
     let mut so = SiteOutput::default();
     let entity = &catalog.entities[input.entity];
+    so.entity_ref = entity.entity_ref.to_string();
     let (cfg, problems) = mkdocs::load(&input.mkdocs, &input.mkdocs_display);
     so.problems.extend(problems);
     for u in cfg.unsupported() {
@@ -600,6 +605,13 @@ fn build_site(
             NavItem::Link { .. } => None,
         })
         .collect();
+    // Broken links belong to the entity whose docs hold them (scorecards and the entity
+    // page match problems by entity).
+    for p in &mut so.problems {
+        if p.rule == "docs/broken-link" && p.entity.is_none() {
+            p.entity = Some(so.entity_ref.clone());
+        }
+    }
     so.site = Some(DocSite {
         entity: input.entity,
         site_name,

@@ -266,7 +266,9 @@ fn about(site: &Site, e: &Entity) -> About {
         links,
         labels: pairs("labels"),
         annotations: pairs("annotations"),
-        source_file: e.source.display.clone(),
+        // Relative to the scanned repository, not as the input was typed: the same input built
+        // from another directory gives the same bytes.
+        source_file: e.source.site_path(),
         source_line: e.node.span.start.line,
         view_url,
         edit_url,
