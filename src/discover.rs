@@ -19,6 +19,7 @@ use crate::model::{Entity, ValidatedFile};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// File names discovered anywhere under an input directory.
@@ -66,6 +67,9 @@ impl SourceFile {
 pub struct Discovered {
     pub files: Vec<SourceFile>,
     pub problems: Vec<Problem>,
+    /// The identity of every file, as [`canonical`] gives it (the set `kind: Location`
+    /// targets are checked against).
+    pub canonical: HashSet<PathBuf>,
 }
 
 /// Why an input named on the command line cannot be used at all (the command then exits 2:
@@ -139,15 +143,19 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
         include: compile_globs(&config.include, "include", config_file, &mut problems),
         exclude: compile_globs(&config.exclude, "exclude", config_file, &mut problems),
     };
-    let mut files = vec![];
+    // Each file with its canonical path.
+    let mut files: Vec<(SourceFile, PathBuf)> = vec![];
     for input in inputs {
         match std::fs::metadata(input) {
             Ok(m) if m.is_dir() => walk(input, &globs, &mut files, &mut problems),
-            Ok(m) if m.is_file() => files.push(SourceFile {
-                path: input.clone(),
-                display: display_path(input),
-                repo: repo_of_file(input),
-            }),
+            Ok(m) if m.is_file() => files.push((
+                SourceFile {
+                    path: input.clone(),
+                    display: display_path(input),
+                    repo: repo_of_file(input),
+                },
+                canonical(input),
+            )),
             Ok(_) => problems.push(Problem::error(
                 "io/not-a-file",
                 display_path(input),
@@ -162,11 +170,15 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
             )),
         }
     }
-    files.sort_by(|a, b| a.display.cmp(&b.display));
+    files.sort_by(|(a, _), (b, _)| a.display.cmp(&b.display));
     // The same file reached twice (overlapping inputs, symlinks) is read once.
     let mut seen = HashSet::new();
-    files.retain(|f| seen.insert(canonical(&f.path)));
-    Discovered { files, problems }
+    files.retain(|(_, c)| seen.insert(c.clone()));
+    Discovered {
+        files: files.into_iter().map(|(f, _)| f).collect(),
+        problems,
+        canonical: seen,
+    }
 }
 
 /// The canonical path when the file exists, else the lexically absolute one: the identity of
@@ -175,13 +187,23 @@ pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| absolute_lexical(path))
 }
 
-fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut Vec<Problem>) {
+fn walk(
+    root: &Path,
+    globs: &Globs,
+    files: &mut Vec<(SourceFile, PathBuf)>,
+    problems: &mut Vec<Problem>,
+) {
     let exclude = globs.exclude.clone();
     let include_for_filter = globs.include.clone();
     let filter_root = root.to_path_buf();
     let canonical_root = std::fs::canonicalize(root).ok();
+    let filter_canonical_root = canonical_root.clone();
     let errors = Arc::new(Mutex::new(Vec::<Problem>::new()));
     let filter_errors = Arc::clone(&errors);
+    // Whether the walk met a symbolic link: without one, a file's canonical path is the
+    // canonical root joined with its relative path (no `realpath` per file).
+    let saw_link = Arc::new(AtomicBool::new(false));
+    let filter_saw_link = Arc::clone(&saw_link);
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -194,6 +216,9 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
                 return false;
             }
             let is_link = entry.path_is_symlink();
+            if is_link {
+                filter_saw_link.store(true, Ordering::Relaxed);
+            }
             if exclude.is_empty() && !is_link {
                 return true;
             }
@@ -212,7 +237,7 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
             // not the repository's (and a pull request must not make CI read other files).
             if is_link {
                 let target = std::fs::canonicalize(entry.path());
-                if let (Ok(target), Some(root)) = (target, &canonical_root) {
+                if let (Ok(target), Some(root)) = (target, &filter_canonical_root) {
                     if !target.starts_with(root) {
                         let wanted = is_catalog_name(entry.path())
                             || rel.as_deref().is_some_and(|r| include_for_filter.is_match(r));
@@ -290,13 +315,21 @@ fn walk(root: &Path, globs: &Globs, files: &mut Vec<SourceFile>, problems: &mut 
     let dir_of_repos =
         !root.join(".git").exists() && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
     let mut git_cache: HashMap<PathBuf, bool> = HashMap::new();
+    let canonical_base = canonical_root.filter(|_| !saw_link.load(Ordering::Relaxed));
     for path in found {
         let repo = repo_in_input(&path, root, dir_of_repos, &mut git_cache);
-        files.push(SourceFile {
-            display: display_path(&path),
-            path,
-            repo,
-        });
+        let canonical_path = match (&canonical_base, path.strip_prefix(root)) {
+            (Some(base), Ok(rel)) => base.join(rel),
+            _ => canonical(&path),
+        };
+        files.push((
+            SourceFile {
+                display: display_path(&path),
+                path,
+                repo,
+            },
+            canonical_path,
+        ));
     }
 }
 

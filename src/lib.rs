@@ -34,7 +34,6 @@ use config::Config;
 use diag::Summary;
 use model::Catalog;
 use rayon::prelude::*;
-use std::collections::HashSet;
 use std::path::PathBuf;
 
 /// The result of discover → parse → validate → model: what `validate` reports and what
@@ -63,11 +62,7 @@ pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
     timer.lap("discover");
     let (validator, mut problems) = validate::Validator::new(config);
     problems.extend(discovered.problems);
-    let mut seen: HashSet<PathBuf> = discovered
-        .files
-        .iter()
-        .map(|f| discover::canonical(&f.path))
-        .collect();
+    let mut seen = discovered.canonical;
     let mut pending = discovered.files;
     let mut files: Vec<model::ValidatedFile> = vec![];
     while !pending.is_empty() {

@@ -33,12 +33,14 @@ impl EntityRef {
 
     /// The lookup key: `component:default/name`, all lower-case.
     pub fn key(&self) -> String {
-        format!(
-            "{}:{}/{}",
-            self.kind.to_lowercase(),
-            self.namespace.to_lowercase(),
-            self.name.to_lowercase()
-        )
+        let mut key =
+            String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
+        push_lowercase(&mut key, &self.kind);
+        key.push(':');
+        push_lowercase(&mut key, &self.namespace);
+        key.push('/');
+        push_lowercase(&mut key, &self.name);
+        key
     }
 
     /// Path segments used in URLs: `<namespace>/<kind>/<name>` with kind lower-case.
@@ -93,6 +95,16 @@ impl EntityRef {
             default_namespace
         });
         Ok(EntityRef::new(kind, namespace, name))
+    }
+}
+
+/// Appends `s.to_lowercase()` without an intermediate string (ASCII, the common case, needs
+/// no Unicode tables).
+fn push_lowercase(out: &mut String, s: &str) {
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.push_str(&s.to_lowercase());
     }
 }
 
@@ -465,10 +477,12 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         }
     }
     for rels in &mut relations {
-        rels.sort_by(|a, b| {
-            (a.kind, a.target.key(), a.resolved).cmp(&(b.kind, b.target.key(), b.resolved))
-        });
-        rels.dedup_by(|a, b| a.kind == b.kind && a.target.key() == b.target.key());
+        // Each target's key computed once, not in every comparison.
+        let mut keyed: Vec<(String, Relation)> =
+            rels.drain(..).map(|r| (r.target.key(), r)).collect();
+        keyed.sort_by(|(ka, a), (kb, b)| (a.kind, ka, a.resolved).cmp(&(b.kind, kb, b.resolved)));
+        keyed.dedup_by(|(ka, a), (kb, b)| a.kind == b.kind && ka == kb);
+        rels.extend(keyed.into_iter().map(|(_, r)| r));
     }
 
     timer.lap("model: relations");

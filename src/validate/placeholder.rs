@@ -47,8 +47,25 @@ struct Ctx<'a> {
 
 const RESOLVERS: [&str; 3] = ["$text", "$json", "$yaml"];
 
+/// Whether a mapping at or under `node` has a key starting with `$` (only a string key can:
+/// other scalars and flow collections stringify to something else).
+fn has_dollar_key(node: &Node) -> bool {
+    match &node.value {
+        Value::Seq(items) => items.iter().any(has_dollar_key),
+        Value::Map(entries) => entries.iter().any(|(k, v)| {
+            matches!(&k.value, Value::Str(s) if s.starts_with('$')) || has_dollar_key(v)
+        }),
+        _ => false,
+    }
+}
+
 impl Ctx<'_> {
     fn walk(&mut self, node: &Node, pointer: &mut String) -> Json {
+        // Nearly every document has no placeholder at all: convert it without building
+        // pointers and key strings along the way.
+        if !has_dollar_key(node) {
+            return node.to_json();
+        }
         match &node.value {
             Value::Seq(items) => {
                 let mut out = Vec::with_capacity(items.len());
