@@ -176,8 +176,10 @@ pub fn chart_svg(entries: &[Entry], scorecard: &str, title: &str) -> Option<Stri
     if points.is_empty() {
         return None;
     }
-    let (w, h) = (640.0, 200.0);
-    let (left, right, top, bottom) = (40.0, 16.0, 12.0, 28.0);
+    // A small viewBox, drawn at most ~1.4× its size (see scorecard.css), keeps the 13-unit axis text at
+    // 12 px or more from a phone's 320 px wide card up to a desktop card.
+    let (w, h) = (320.0, 160.0);
+    let (left, right, top, bottom) = (40.0, 14.0, 14.0, 30.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
     let n = points.len();
@@ -194,7 +196,7 @@ pub fn chart_svg(entries: &[Entry], scorecard: &str, title: &str) -> Option<Stri
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="trend" viewBox="0 0 {w} {h}" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg"><title id="trend-title">{}</title><desc id="trend-desc">Average score from {:.1}% on {} to {:.1}% on {}, {} data point{}.</desc>"#,
+        r#"<svg class="trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="trend-title trend-desc" xmlns="http://www.w3.org/2000/svg"><title id="trend-title">{}</title><desc id="trend-desc">Average score from {:.1}% on {} to {:.1}% on {}, {} data point{}.</desc>"#,
         esc(title),
         first.1,
         first.0,
@@ -206,42 +208,64 @@ pub fn chart_svg(entries: &[Entry], scorecard: &str, title: &str) -> Option<Stri
     for v in [0.0, 50.0, 100.0] {
         let _ = write!(
             svg,
-            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end">{v}%</text>"#,
+            r#"<line class="grid" x1="{left}" x2="{}" y1="{y:.1}" y2="{y:.1}"/><text class="axis" x="{}" y="{:.1}" text-anchor="end" font-size="13">{v}%</text>"#,
             w - right,
             left - 6.0,
-            y(v) + 4.0,
+            y(v) + 4.5,
             y = y(v)
         );
     }
-    let path: Vec<String> = points
-        .iter()
-        .enumerate()
-        .map(|(i, (_, v))| format!("{:.1},{:.1}", x(i), y(*v)))
-        .collect();
-    let _ = write!(
-        svg,
-        r#"<polyline class="line" fill="none" points="{}"/>"#,
-        path.join(" ")
-    );
+    if n > 1 {
+        let path: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| format!("{:.1},{:.1}", x(i), y(*v)))
+            .collect();
+        let _ = write!(
+            svg,
+            r#"<polyline class="line" fill="none" points="{}"/>"#,
+            path.join(" ")
+        );
+    }
+    // One point alone is a clear marker with its value beside it; many points are small dots.
+    let r = if n == 1 { 6 } else { 3 };
     for (i, (date, v)) in points.iter().enumerate() {
         let _ = write!(
             svg,
-            r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"><title>{}: {:.1}%</title></circle>"#,
+            r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="{r}"><title>{}: {:.1}%</title></circle>"#,
             x(i),
             y(*v),
             esc(date),
             v
         );
     }
-    let _ = write!(
-        svg,
-        r#"<text class="axis" x="{left}" y="{}">{}</text><text class="axis" x="{}" y="{}" text-anchor="end">{}</text></svg>"#,
-        h - 8.0,
-        esc(first.0),
-        w - right,
-        h - 8.0,
-        esc(last.0)
-    );
+    if n == 1 {
+        // The label sits above the marker, or below it when the marker is near the top.
+        let ly = if y(first.1) - 12.0 < top + 10.0 {
+            y(first.1) + 22.0
+        } else {
+            y(first.1) - 12.0
+        };
+        let _ = write!(
+            svg,
+            r#"<text class="axis value" x="{:.1}" y="{ly:.1}" text-anchor="middle" font-size="13">{:.1}%</text><text class="axis" x="{:.1}" y="{}" text-anchor="middle" font-size="13">{}</text></svg>"#,
+            x(0),
+            first.1,
+            x(0),
+            h - 8.0,
+            esc(first.0)
+        );
+    } else {
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{left}" y="{}" font-size="13">{}</text><text class="axis" x="{}" y="{}" text-anchor="end" font-size="13">{}</text></svg>"#,
+            h - 8.0,
+            esc(first.0),
+            w - right,
+            h - 8.0,
+            esc(last.0)
+        );
+    }
     Some(svg)
 }
 
@@ -291,5 +315,19 @@ mod tests {
         assert_eq!(svg.matches("<circle").count(), 2);
         assert!(svg.contains("from 40.0% on 2026-11-01 to 60.0% on 2026-11-02"));
         assert!(chart_svg(&h, "other", "x").is_none());
+    }
+
+    #[test]
+    fn a_single_point_is_a_labelled_marker_not_a_dot() {
+        let h = vec![entry("2026-11-01", 72.5)];
+        let svg = chart_svg(&h, "prod", "Trend").unwrap();
+        assert_eq!(svg.matches("<circle").count(), 1);
+        assert!(svg.contains(r#"r="6""#), "{svg}");
+        assert!(svg.contains(">72.5%</text>"), "{svg}");
+        assert!(svg.contains(">2026-11-01</text>"), "{svg}");
+        assert!(!svg.contains("<polyline"), "{svg}");
+        // Axis text is 13 units in a viewBox no wider than 320, so it stays legible when scaled.
+        assert!(svg.contains(r#"viewBox="0 0 320 160""#), "{svg}");
+        assert!(svg.contains(r#"font-size="13""#), "{svg}");
     }
 }
