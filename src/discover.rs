@@ -62,6 +62,17 @@ impl SourceFile {
     }
 }
 
+impl SourceFile {
+    /// How the site shows the file: `<repository directory name>/<repo-relative path>`
+    /// (e.g. `payments-api/catalog-info.yaml`), independent of how the input was typed.
+    pub fn site_path(&self) -> String {
+        match absolute_lexical(&self.repo).file_name() {
+            Some(name) => format!("{}/{}", name.to_string_lossy(), self.repo_relative()),
+            None => self.repo_relative(),
+        }
+    }
+}
+
 /// The output of discovery: every file once, sorted by `display` (deterministic order).
 #[derive(Debug, Clone, Default)]
 pub struct Discovered {

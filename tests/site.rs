@@ -247,6 +247,54 @@ fn two_builds_are_byte_identical() {
     }
 }
 
+#[test]
+fn entity_pages_do_not_depend_on_how_the_input_path_was_typed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let absolute = root().join("example-repo");
+    for (dir, input, out) in [
+        (root(), "example-repo".to_string(), &a),
+        (
+            tmp.path().to_path_buf(),
+            absolute.to_string_lossy().into_owned(),
+            &b,
+        ),
+    ] {
+        let args = [
+            input.as_str(),
+            "--out",
+            out.to_str().unwrap(),
+            "--allow-errors",
+        ];
+        let (code, _, stderr) = build(&dir, &args);
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (fa, fb) = (files(&a), files(&b));
+    // Source locations on entity pages, and everything scorecards write, are the same bytes.
+    // (Problem messages quoting a path still follow the input as typed, like the CLI's.)
+    let locs = |bytes: &[u8]| -> Vec<String> {
+        let text = String::from_utf8_lossy(bytes);
+        text.split("<code class=\"loc\">")
+            .skip(1)
+            .map(|s| s.split("</code>").next().unwrap().to_string())
+            .collect()
+    };
+    let pages: Vec<_> = fa.keys().filter(|k| k.starts_with("catalog/")).collect();
+    assert!(pages.len() > 10, "{pages:?}");
+    for rel in pages {
+        assert_eq!(locs(&fa[rel]), locs(&fb[rel]), "{rel}");
+    }
+    for rel in fa.keys().filter(|k| k.starts_with("scorecards/")) {
+        assert_eq!(locs(&fa[rel]), locs(&fb[rel]), "{rel}");
+    }
+    let json = String::from_utf8_lossy(&fb["api/scorecards.json"]);
+    let typed = format!("\"file\":\"{}", absolute.to_string_lossy());
+    assert!(!json.contains(&typed), "{json}");
+    assert!(json.contains("\"file\":\"scorecards/"), "{json}");
+    let page = read(&a, "catalog/default/component/payments-api/index.html");
+    assert!(page.contains("payments-api/catalog-info.yaml"), "{page}");
+}
+
 const MARKUP: &str = r#"apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata:

@@ -268,7 +268,7 @@ fn about(site: &Site, e: &Entity) -> About {
         annotations: pairs("annotations"),
         // Relative to the scanned repository, not as the input was typed: the same input built
         // from another directory gives the same bytes.
-        source_file: e.source.repo_relative(),
+        source_file: e.source.site_path(),
         source_line: e.node.span.start.line,
         view_url,
         edit_url,

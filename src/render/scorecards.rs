@@ -198,6 +198,34 @@ fn summary(site: &Site, s: usize) -> CardSummary {
     }
 }
 
+/// A file path as the site shows it: relative to the input root (where `portico.yaml` is),
+/// not as the input was typed, so the same input built from anywhere gives the same bytes.
+/// Paths outside the root are shown as they are.
+fn site_file(root: &Path, file: &str) -> String {
+    use crate::discover::{absolute_lexical, display_path};
+    let root = absolute_lexical(root);
+    match absolute_lexical(Path::new(file)).strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => display_path(rel),
+        _ => file.to_string(),
+    }
+}
+
+/// Applies [`site_file`] to every `"file"` string of a JSON document.
+fn relativize_files(value: &mut serde_json::Value, root: &Path) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(s) if k == "file" => *s = site_file(root, s),
+                    _ => relativize_files(v, root),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| relativize_files(v, root)),
+        _ => {}
+    }
+}
+
 /// Writes the scorecard pages, `api/scorecards.json`, the badges and the history.
 pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
     let scores = site.scores;
@@ -228,7 +256,9 @@ pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
         )?;
     }
     // Compact: with thousands of entities this is the biggest file of the site.
-    let mut json = serde_json::to_string(&report::to_json(scores)).map_err(io::Error::other)?;
+    let mut value = report::to_json(scores);
+    relativize_files(&mut value, &site.config.root);
+    let mut json = serde_json::to_string(&value).map_err(io::Error::other)?;
     json.push('\n');
     write_file(out, "api/scorecards.json", json.as_bytes())?;
 
@@ -278,7 +308,7 @@ fn expired_waivers(site: &Site) -> Vec<ExpiredView> {
             check: w.check.clone(),
             reason: w.reason.clone(),
             expires: w.expires.to_string(),
-            file: w.file.clone(),
+            file: site_file(&site.config.root, &w.file),
             line: w.span.start.line,
         })
         .collect()
@@ -361,7 +391,7 @@ fn card_page(
             site => base.site,
             nav => base.nav,
             card => summary(site, s),
-            file => card.file,
+            file => site_file(&site.config.root, &card.file),
             checks => checks,
             rows => rows,
             trend => trend.map(Value::from_safe_string),
