@@ -108,7 +108,8 @@ impl<'r> Templates<'r> {
     ) -> String {
         let here = format!("{}{}", ctx.site_url, page.url);
         let root = relative_href(&here, "");
-        let nav = nav_views(ctx, ctx.nav, idx, &page.url).0;
+        let mut nav = nav_views(ctx, ctx.nav, idx, &page.url).0;
+        open_first_section_if_nothing_else_shows(&mut nav);
         let (prev, next) = match ctx.position.get(&idx) {
             Some(&k) => {
                 let link = |j: usize| LinkView {
@@ -167,6 +168,19 @@ impl<'r> Templates<'r> {
                 e = super::highlight::escape(&format!("{e:#}")),
                 c = rendered.html
             ),
+        }
+    }
+}
+
+/// A page outside every nav section (often the home page when the nav is all sections)
+/// would otherwise show no link to another page: open the first section.
+fn open_first_section_if_nothing_else_shows(nav: &mut [NavView]) {
+    let shows_other = nav
+        .iter()
+        .any(|v| (v.href.is_some() && !v.active && !v.external) || v.open);
+    if !shows_other {
+        if let Some(first) = nav.iter_mut().find(|v| !v.children.is_empty()) {
+            first.open = true;
         }
     }
 }

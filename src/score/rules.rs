@@ -198,6 +198,34 @@ fn resolve(e: &Entity, path: &str) -> PathBuf {
     }
 }
 
+/// A path of a rule, with a leading `docs` segment meaning the entity's real docs folder: the
+/// TechDocs input (`backstage.io/techdocs-ref: dir:PATH`) and its mkdocs.yml `docs_dir`, so
+/// `docs/` works for `dir:./apps/web` and for `docs_dir: documentation`.
+fn resolve_docs(ctx: &Ctx, e: &Entity, path: &str) -> PathBuf {
+    let rest = match path.strip_prefix("docs") {
+        Some("") => "",
+        Some(r) if r.starts_with('/') => r.trim_start_matches('/'),
+        _ => return resolve(e, path),
+    };
+    let Some(dir) = e
+        .annotation("backstage.io/techdocs-ref")
+        .and_then(|r| r.strip_prefix("dir:"))
+        .filter(|d| !d.starts_with('/') && !d.split(['/', '\\']).any(|s| s == ".."))
+    else {
+        return resolve(e, path);
+    };
+    let base = entity_dir(e).join(dir);
+    let repo = &e.source.repo;
+    match ctx
+        .doc_pages
+        .get(base.clone(), || super::count_pages(ctx, &base, repo))
+    {
+        Ok((docs_dir, _)) if rest.is_empty() => docs_dir,
+        Ok((docs_dir, _)) => docs_dir.join(rest),
+        Err(_) => resolve(e, path),
+    }
+}
+
 fn show(v: &Json) -> String {
     let s = match v {
         Json::String(s) => format!("\"{s}\""),
@@ -568,7 +596,7 @@ pub fn eval(rule: &Rule, ctx: &Ctx, i: usize) -> Eval {
             }
         },
         Rule::Git { path, pred } => {
-            let target = resolve(e, path);
+            let target = resolve_docs(ctx, e, path);
             match ctx.git.get(target.clone(), || last_commit_time(&target)) {
                 Err(why) => Eval::Error(why),
                 Ok(secs) => {
@@ -628,7 +656,7 @@ fn has_glob(s: &str) -> bool {
 fn eval_file(ctx: &Ctx, e: &Entity, paths: &[String], pred: &Predicate) -> Eval {
     let mut found: Vec<(String, PathBuf)> = vec![];
     for p in paths {
-        let full = resolve(e, p);
+        let full = resolve_docs(ctx, e, p);
         let name = full
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -831,3 +831,18 @@ fn levels_can_be_described() {
     assert_eq!(p[0].message, "unknown field `colour` in scorecard");
     assert_eq!(p[0].span.start, crate::diag::Pos::new(4, 18));
 }
+
+#[test]
+fn file_rules_under_docs_follow_mkdocs_docs_dir() {
+    let f = fixture();
+    assert!(pass(&eval_yaml(&f, "file: docs/guides/a.md")));
+    std::fs::rename(f.dir.join("docs"), f.dir.join("documentation")).unwrap();
+    std::fs::write(
+        f.dir.join("mkdocs.yml"),
+        "site_name: Payments\ndocs_dir: documentation\n",
+    )
+    .unwrap();
+    // `docs/` in a rule means the entity's docs folder, wherever mkdocs.yml puts it.
+    assert!(pass(&eval_yaml(&f, "file: docs/guides/a.md")));
+    assert!(fail(&eval_yaml(&f, "file: docs/guides/missing.md")));
+}
