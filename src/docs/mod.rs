@@ -271,11 +271,16 @@ struct CrossLink {
     anchor: Option<String>,
 }
 
-/// One git history per repository, computed by the first site that needs it.
+/// Git histories, one per repository and set of docs paths. The walk stops once the files
+/// it was asked for have dates, so a history is only reused by sites asking for the same
+/// paths: sharing one across sites of the same repository made dates depend on which site
+/// ran first.
 #[derive(Default)]
 struct Histories {
-    map: Mutex<HashMap<PathBuf, Arc<OnceLock<Option<git::History>>>>>,
+    map: Mutex<HistoryMap>,
 }
+
+type HistoryMap = HashMap<(PathBuf, Vec<String>), Arc<OnceLock<Option<git::History>>>>;
 
 impl Histories {
     fn get(
@@ -288,7 +293,7 @@ impl Histories {
             .map
             .lock()
             .expect("history lock")
-            .entry(root.to_path_buf())
+            .entry((root.to_path_buf(), prefixes.to_vec()))
             .or_default()
             .clone();
         cell.get_or_init(|| {
