@@ -474,6 +474,23 @@ fn abbreviate(text: &str, abbrs: &[(String, String)]) -> Option<String> {
     Some(out)
 }
 
+/// A link or image destination as the site needs it, checked by `links` at its source place.
+fn rewrite_link(
+    pre: &Pre,
+    links: &mut dyn LinkRewriter,
+    offset: usize,
+    dest: &str,
+    image: bool,
+) -> String {
+    let (line, column) = pre.position(offset);
+    links.rewrite(&LinkRef {
+        dest: dest.to_string(),
+        image,
+        line,
+        column,
+    })
+}
+
 fn rewrite_inline<'a>(
     ev: Event<'a>,
     range: &std::ops::Range<usize>,
@@ -487,41 +504,23 @@ fn rewrite_inline<'a>(
             dest_url,
             title,
             id,
-        }) => {
-            let (line, column) = pre.position(range.start);
-            let new = links.rewrite(&LinkRef {
-                dest: dest_url.to_string(),
-                image: false,
-                line,
-                column,
-            });
-            Event::Start(Tag::Link {
-                link_type,
-                dest_url: new.into(),
-                title,
-                id,
-            })
-        }
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: rewrite_link(pre, links, range.start, &dest_url, false).into(),
+            title,
+            id,
+        }),
         Event::Start(Tag::Image {
             link_type,
             dest_url,
             title,
             id,
-        }) => {
-            let (line, column) = pre.position(range.start);
-            let new = links.rewrite(&LinkRef {
-                dest: dest_url.to_string(),
-                image: true,
-                line,
-                column,
-            });
-            Event::Start(Tag::Image {
-                link_type,
-                dest_url: new.into(),
-                title,
-                id,
-            })
-        }
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: rewrite_link(pre, links, range.start, &dest_url, true).into(),
+            title,
+            id,
+        }),
         Event::InlineHtml(h) => {
             if let Some(n) = pre.marker_index(&h) {
                 Event::InlineHtml(CowStr::from(pre.blocks[n].clone()))

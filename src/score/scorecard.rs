@@ -261,27 +261,11 @@ const RULE_TYPES: [&str; 12] = [
     "git",
     "fact",
 ];
-const PREDICATE_KEYS: [&str; 14] = [
-    "exists",
-    "equals",
-    "notEquals",
-    "matches",
-    "in",
-    "notIn",
-    "contains",
-    "minLength",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "eq",
-    "ne",
-];
 
 /// Options each rule type accepts besides its own key.
 fn allowed_options(rule_type: &str) -> &'static [&'static str] {
     match rule_type {
-        "field" | "annotation" | "label" => &PREDICATE_KEYS,
+        "field" | "annotation" | "label" => PREDICATE_KEYS,
         "relation" => &["targetKind", "resolved", "min"],
         "file" => &["matches", "exists"],
         "git" => &["path", "gt", "gte", "lt", "lte"],
@@ -289,6 +273,7 @@ fn allowed_options(rule_type: &str) -> &'static [&'static str] {
         _ => &[],
     }
 }
+/// Options of a `fact` rule: the predicates plus `ifMissing`.
 const PREDICATE_KEYS_FACT: [&str; 15] = [
     "ifMissing",
     "exists",
@@ -306,6 +291,8 @@ const PREDICATE_KEYS_FACT: [&str; 15] = [
     "eq",
     "ne",
 ];
+/// Options of `field`, `annotation` and `label` rules: the predicates alone.
+const PREDICATE_KEYS: &[&str] = PREDICATE_KEYS_FACT.split_at(1).1;
 
 /// Loads the scorecards of one file (one per YAML document). Problems are located.
 pub fn load_str(text: &str, file: &str, checker: &SchemaChecker) -> (Vec<Scorecard>, Vec<Problem>) {
