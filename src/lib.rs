@@ -100,8 +100,15 @@ impl Timer {
     pub fn lap(&self, label: &str) {
         if let Some(start) = &self.start {
             let now = std::time::Instant::now();
+            // Resident memory after the stage (Linux), to see which stage holds what.
+            let rss_mib = std::fs::read_to_string("/proc/self/statm")
+                .ok()
+                .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .map_or(String::new(), |pages| {
+                    format!(", resident {} MiB", pages * 4096 / (1024 * 1024))
+                });
             eprintln!(
-                "portico: {label}: {:.1} ms",
+                "portico: {label}: {:.1} ms{rss_mib}",
                 (now - start.get()).as_secs_f64() * 1000.0
             );
             start.set(now);

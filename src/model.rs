@@ -6,7 +6,9 @@
 use crate::diag::Severity;
 use crate::diag::{Problem, Span};
 use crate::discover::SourceFile;
+#[cfg(test)]
 use crate::parse::Node;
+use crate::parse::Spans;
 use serde_json::Value as Json;
 use std::collections::HashMap;
 use std::fmt;
@@ -128,8 +130,8 @@ pub struct Entity {
     /// The entity as Backstage stores it: after `$text`/`$json`/`$yaml` substitution and
     /// with `metadata.namespace` defaulted.
     pub data: Json,
-    /// The source tree of the document, for spans.
-    pub node: Node,
+    /// Where its values are in the source, for problems (the tree itself is dropped).
+    pub spans: Spans,
     pub source: SourceFile,
     pub document: usize,
     /// False when validation found errors in it; the site still shows it with its problems.
@@ -182,10 +184,7 @@ impl Entity {
     }
     /// The span of a field in the source (JSON pointer), falling back to the document.
     pub fn span_of(&self, pointer: &str) -> Span {
-        self.node
-            .at_pointer(pointer)
-            .map(|n| n.span)
-            .unwrap_or(self.node.span)
+        self.spans.span_of(pointer)
     }
 }
 
@@ -845,7 +844,7 @@ pub(crate) mod testing {
                 data["metadata"]["name"].as_str().unwrap(),
             ),
             data,
-            node,
+            spans: Spans::of(&node),
             source: source.clone(),
             document,
             valid: true,
@@ -1229,6 +1228,6 @@ mod tests {
         let b = c.find("group:b").unwrap();
         let span = c.entities[b].span_of("/metadata/annotations/backstage.io~1techdocs-ref");
         assert_eq!(c.problems[0].span, span);
-        assert_ne!(span, c.entities[b].node.span);
+        assert_ne!(span, c.entities[b].spans.root());
     }
 }

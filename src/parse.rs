@@ -124,7 +124,7 @@ impl Node {
             Value::Str(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => {
-                let mut map = serde_json::Map::new();
+                let mut map = serde_json::Map::with_capacity(entries.len());
                 for (k, v) in entries {
                     map.insert(k.key_string(), v.to_json());
                 }
@@ -174,6 +174,117 @@ impl Node {
 }
 
 /// One YAML document of a file. Empty documents (`---` alone) are kept out.
+/// Where the values of a document are, by JSON pointer: what later stages need of a
+/// document's positions once its tree is dropped (an entity keeps this, not the tree,
+/// which is several times larger). Values nested deeper than [`Spans::MAX_DEPTH`] are
+/// not indexed; a pointer to one resolves to its nearest indexed ancestor.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spans {
+    root: Span,
+    /// Every indexed pointer, concatenated.
+    pointers: String,
+    /// `(end of the pointer in pointers, span of its value)`, in document order.
+    entries: Box<[(u32, Span)]>,
+}
+
+impl Spans {
+    /// `/spec/dependsOn/0` and `/metadata/annotations/<key>` are depth 3.
+    pub const MAX_DEPTH: usize = 4;
+
+    pub fn of(root: &Node) -> Spans {
+        fn walk(
+            node: &Node,
+            depth: usize,
+            pointer: &mut String,
+            out: &mut Spans,
+            list: &mut Vec<(u32, Span)>,
+        ) {
+            if depth > 0 {
+                out.pointers.push_str(pointer);
+                list.push((out.pointers.len() as u32, node.span));
+            }
+            if depth == Spans::MAX_DEPTH {
+                return;
+            }
+            let len = pointer.len();
+            match &node.value {
+                Value::Map(entries) => {
+                    for (k, v) in entries {
+                        let Some(key) = k.as_str() else { continue };
+                        pointer.push('/');
+                        for c in key.chars() {
+                            match c {
+                                '~' => pointer.push_str("~0"),
+                                '/' => pointer.push_str("~1"),
+                                c => pointer.push(c),
+                            }
+                        }
+                        walk(v, depth + 1, pointer, out, list);
+                        pointer.truncate(len);
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        use std::fmt::Write;
+                        let _ = write!(pointer, "/{i}");
+                        walk(v, depth + 1, pointer, out, list);
+                        pointer.truncate(len);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Spans {
+            root: root.span,
+            ..Spans::default()
+        };
+        let mut list = vec![];
+        walk(root, 0, &mut String::new(), &mut out, &mut list);
+        out.pointers.shrink_to_fit();
+        out.entries = list.into_boxed_slice();
+        out
+    }
+
+    /// The span of the whole document.
+    pub fn root(&self) -> Span {
+        self.root
+    }
+
+    /// The span of the value at `pointer` (`""` is the document), when it is indexed.
+    pub fn get(&self, pointer: &str) -> Option<Span> {
+        if pointer.is_empty() {
+            return Some(self.root);
+        }
+        let mut start = 0;
+        for &(end, span) in self.entries.iter() {
+            let end = end as usize;
+            if &self.pointers[start..end] == pointer {
+                return Some(span);
+            }
+            start = end;
+        }
+        None
+    }
+
+    /// The span of the value at `pointer`; for a pointer deeper than the index, that of
+    /// its nearest indexed ancestor; else the document's.
+    pub fn span_of(&self, pointer: &str) -> Span {
+        if let Some(span) = self.get(pointer) {
+            return span;
+        }
+        let mut p = pointer;
+        while p.matches('/').count() > Self::MAX_DEPTH {
+            p = &p[..p.rfind('/').unwrap_or(0)];
+        }
+        if p.len() < pointer.len() {
+            if let Some(span) = self.get(p) {
+                return span;
+            }
+        }
+        self.root
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Document {
     /// 0-based index among the file's documents, counting empty ones, as Backstage does.
@@ -858,6 +969,29 @@ fn is_float_syntax(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn spans_index_values_by_json_pointer() {
+        let yaml = "kind: Component\nmetadata:\n  annotations:\n    a/b~c: x\nspec:\n  dependsOn:\n    - one\n    - two\n  definition:\n    deep:\n      deeper:\n        deepest: 1\n";
+        let (docs, problems) = parse(yaml);
+        assert!(problems.is_empty());
+        let spans = Spans::of(&docs[0].root);
+        let at = |p: &str| {
+            let s = spans.span_of(p);
+            (s.start.line, s.start.column)
+        };
+        assert_eq!(at("/kind"), (1, 7));
+        // `/` and `~` in keys are escaped as JSON pointers escape them.
+        assert_eq!(at("/metadata/annotations/a~1b~0c"), (4, 12));
+        assert_eq!(at("/spec/dependsOn/1"), (8, 7));
+        // Deeper than the index: the nearest indexed ancestor.
+        assert_eq!(at("/spec/definition/deep/deeper/deepest"), (12, 9));
+        assert_eq!(at("/spec/definition/deep/deeper/deepest/x/y"), (12, 9));
+        // Not there at all: the document.
+        assert_eq!(spans.get("/spec/owner"), None);
+        assert_eq!(spans.span_of("/spec/owner"), docs[0].root.span);
+        assert_eq!(spans.span_of(""), docs[0].root.span);
+    }
 
     fn parse(text: &str) -> (Vec<Document>, Vec<Problem>) {
         parse_str(text, "f.yaml")

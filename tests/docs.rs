@@ -92,7 +92,7 @@ fn catalog(root: &Path, config: &Config) -> portico::model::Catalog {
                     portico::model::Entity {
                         entity_ref: portico::model::EntityRef::new(kind, "default", name),
                         data,
-                        node: d.root.clone(),
+                        spans: portico::parse::Spans::of(&d.root),
                         source: f.clone(),
                         document: d.index,
                         valid: true,

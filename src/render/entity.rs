@@ -269,7 +269,7 @@ fn about(site: &Site, e: &Entity) -> About {
         // Relative to the scanned repository, not as the input was typed: the same input built
         // from another directory gives the same bytes.
         source_file: e.source.site_path(),
-        source_line: e.node.span.start.line,
+        source_line: e.spans.root().start.line,
         view_url,
         edit_url,
         display_name: profile("displayName"),

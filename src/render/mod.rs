@@ -561,7 +561,7 @@ pub(crate) mod testing {
                 "metadata": meta,
                 "spec": spec,
             }),
-            node: Node::new(Span::point(1, 1), Value::Null),
+            spans: crate::parse::Spans::of(&Node::new(Span::point(1, 1), Value::Null)),
             source: SourceFile {
                 path: format!("repo/{name}/catalog-info.yaml").into(),
                 display: format!("repo/{name}/catalog-info.yaml"),

@@ -30,7 +30,7 @@ fn entity(yaml: &str, dir: &Path) -> Entity {
     Entity {
         entity_ref: EntityRef::new(&kind, &ns, &name),
         data,
-        node: root,
+        spans: crate::parse::Spans::of(&root),
         source: SourceFile {
             path: dir.join("catalog-info.yaml"),
             display: "catalog-info.yaml".into(),

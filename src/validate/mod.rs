@@ -356,7 +356,7 @@ impl Validator {
         let entity = entity_ref(&json).map(|entity_ref| Entity {
             entity_ref,
             data: json,
-            node: root,
+            spans: crate::parse::Spans::of(&root),
             source: source.clone(),
             document,
             valid: true,
