@@ -344,6 +344,7 @@ fn round_up(n: usize) -> usize {
 /// Builds and writes the index; returns what was written. Section text is drained from
 /// `docs` as it is indexed.
 pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::Result<IndexStats> {
+    let timer = crate::Timer::new();
     let dir = out.join("search");
     std::fs::create_dir_all(dir.join("t"))?;
     std::fs::create_dir_all(dir.join("r"))?;
@@ -381,6 +382,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     stats.bytes += counts.0;
     stats.documents += counts.1;
     postings = merge_postings(postings, site_postings);
+    timer.lap("search: records and postings");
     stats.chunks = next / CHUNK;
     let n_docs = stats.documents;
     stats.terms = postings.len();
@@ -407,6 +409,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
         })
         .collect();
     encoded.sort_by(|a, b| a.0.cmp(&b.0));
+    timer.lap("search: encode");
 
     // Shard by adaptive prefix.
     let mut shards: Vec<(String, std::ops::Range<usize>)> = Vec::new();
@@ -452,6 +455,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     );
     stats.bytes += manifest.len() as u64;
     std::fs::write(dir.join("index.js"), manifest)?;
+    timer.lap("search: shards");
     Ok(stats)
 }
 
