@@ -188,8 +188,9 @@ pub struct Spans {
 }
 
 impl Spans {
-    /// `/spec/dependsOn/0` and `/metadata/annotations/<key>` are depth 3.
-    pub const MAX_DEPTH: usize = 4;
+    /// `/spec/dependsOn/0` and `/metadata/annotations/<key>`, the deepest pointers later
+    /// stages ask for, are depth 3.
+    pub const MAX_DEPTH: usize = 3;
 
     pub fn of(root: &Node) -> Spans {
         fn walk(
@@ -983,8 +984,8 @@ mod tests {
         assert_eq!(at("/metadata/annotations/a~1b~0c"), (4, 12));
         assert_eq!(at("/spec/dependsOn/1"), (8, 7));
         // Deeper than the index: the nearest indexed ancestor.
-        assert_eq!(at("/spec/definition/deep/deeper/deepest"), (12, 9));
-        assert_eq!(at("/spec/definition/deep/deeper/deepest/x/y"), (12, 9));
+        assert_eq!(at("/spec/definition/deep/deeper/deepest"), (11, 7));
+        assert_eq!(at("/spec/definition/deep/deeper/deepest/x/y"), (11, 7));
         // Not there at all: the document.
         assert_eq!(spans.get("/spec/owner"), None);
         assert_eq!(spans.span_of("/spec/owner"), docs[0].root.span);

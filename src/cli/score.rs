@@ -111,7 +111,7 @@ fn compute(common: &Common) -> Result<(crate::Checked, Scores, Option<Baseline>)
             )
         }
     };
-    let checked = super::validate::check(&session);
+    let checked = super::validate::check(&session, crate::model::Retain::Everything);
     let mut scores = score::score_with(
         &checked.catalog,
         &session.config,
