@@ -212,12 +212,10 @@ impl Spans {
                     for (k, v) in entries {
                         let Some(key) = k.as_str() else { continue };
                         pointer.push('/');
-                        for c in key.chars() {
-                            match c {
-                                '~' => pointer.push_str("~0"),
-                                '/' => pointer.push_str("~1"),
-                                c => pointer.push(c),
-                            }
+                        if key.contains(['~', '/']) {
+                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        } else {
+                            pointer.push_str(key);
                         }
                         walk(v, depth + 1, pointer, out, list);
                         pointer.truncate(len);
