@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod catalog;
+pub mod docs_index;
 pub mod entity;
 pub mod graph;
 pub mod json;
@@ -62,6 +63,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/problems.html"),
     ),
     ("docs.html", include_str!("../../themes/default/docs.html")),
+    (
+        "docs_index.html",
+        include_str!("../../themes/default/docs_index.html"),
+    ),
     (
         "search.html",
         include_str!("../../themes/default/search.html"),
@@ -513,8 +518,9 @@ pub fn site_with(
     for (name, bytes) in &renderer.assets {
         write_file(out, &format!("assets/{name}"), bytes)?;
     }
-    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 5] = [
+    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 6] = [
         &|| catalog::home(&site, renderer, out),
+        &|| docs_index::page(&site, renderer, out),
         &|| catalog::table(&site, renderer, out),
         &|| catalog::problems(&site, renderer, out),
         &|| json::all(&site, out),

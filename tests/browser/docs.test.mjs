@@ -7,6 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, newPage, fileMode, serveMode, docsPath, entityPath, pickDocs, pickComponent, displayName,
+  entities, hasDocs, refOf,
   screenshot, pageProblems,
 } from './lib/harness.mjs';
 
@@ -32,6 +33,26 @@ for (const makeMode of [fileMode, serveMode]) {
     after(async () => {
       await browser?.close();
       await mode?.stop?.();
+    });
+
+    it('the Documentation card leads to an index of every docs site', async () => {
+      const e = pickDocs();
+      const withDocs = entities().filter(hasDocs);
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url(''));
+      await page.locator('main').getByRole('link', { name: /documentation/i }).first().click();
+      await page.getByRole('heading', { level: 1, name: 'Documentation' }).waitFor();
+      assert.match(page.url(), /docs\/(index\.html)?$/);
+      // The main navigation marks where we are.
+      const current = page.locator('header nav [aria-current="page"]');
+      assert.equal((await current.textContent()).trim(), 'Docs');
+      const rows = page.locator('main table tbody tr');
+      assert.equal(await rows.count(), withDocs.length, 'one row per entity with docs');
+      // Its docs link opens the docs home of that entity.
+      const row = rows.filter({ has: page.locator(`a[title="${refOf(e)}"]`) });
+      await row.locator('td').first().getByRole('link').click();
+      await page.locator('main h1').first().waitFor();
+      assert.ok(page.url().includes(docsPath(e)), `${page.url()} is not under ${docsPath(e)}`);
     });
 
     it('the nav sidebar moves between pages of an entity\'s docs', async () => {

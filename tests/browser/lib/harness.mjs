@@ -409,6 +409,7 @@ export function keyPages() {
     ['system', () => entityPath(pick('system', (e) => e.kind === 'System' && relationTargets(e, 'hasPart').length > 0))],
     ['problems', () => 'problems/index.html'],
     ['docs', () => docsPath(pickDocs())],
+    ['docs-index', () => 'docs/index.html'],
     ['search', () => `search.html?q=${encodeURIComponent(comp().metadata.name)}`],
     ['scorecard', () => {
       const p = scorecardPath();
