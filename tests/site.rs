@@ -136,6 +136,7 @@ fn example_repo_site_has_every_page_and_no_broken_link() {
     let entities = entities.as_array().unwrap();
     assert!(entities.len() >= 20, "only {} entities", entities.len());
     let catalog = read(&site, "catalog/index.html");
+    let catalog_data = read(&site, "catalog/entities.js");
     for e in entities {
         let page = entity_page(e);
         assert!(site.join(&page).is_file(), "{page} missing");
@@ -144,10 +145,15 @@ fn example_repo_site_has_every_page_and_no_broken_link() {
             .replace("/index.html", ".json");
         let one: Value = serde_json::from_str(&read(&site, &json)).unwrap();
         assert_eq!(&one, e, "{json} differs from its entry in entities.json");
-        // Every entity is a row of the catalog table, without JS.
+        // Every entity is a row of the catalog table, without JS (example-repo fits on the
+        // first page), and in the table's data.
         assert!(
             catalog.contains(&format!("href=\"../{page}\"")),
             "{page} not in the catalog table"
+        );
+        assert!(
+            catalog_data.contains(&format!("\"{page}\"")),
+            "{page} not in catalog/entities.js"
         );
     }
     // A component's owner link goes to the group page, and the group lists it back.
