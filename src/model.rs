@@ -360,13 +360,18 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
         catalog.problems.extend(f.problems);
     }
 
+    // Every entity's lookup key, computed once (in parallel: it lower-cases three strings).
+    use rayon::prelude::*;
+    let all_keys: Vec<String> = all.par_iter().map(|e| e.entity_ref.key()).collect();
     // Duplicates: group by key, in file order, so "first" is deterministic.
-    let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, e) in all.iter().enumerate() {
-        by_key.entry(e.entity_ref.key()).or_default().push(i);
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::with_capacity(all.len());
+    for (i, key) in all_keys.iter().enumerate() {
+        by_key.entry(key).or_default().push(i);
     }
     let mut keep = vec![true; all.len()];
-    for copies in by_key.values().filter(|c| c.len() > 1) {
+    let mut duplicates: Vec<&Vec<usize>> = by_key.values().filter(|c| c.len() > 1).collect();
+    duplicates.sort();
+    for copies in duplicates {
         for &i in copies {
             let e = &all[i];
             let others: Vec<String> = copies
@@ -394,99 +399,81 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
             keep[i] = false;
         }
     }
-    let mut entities: Vec<Entity> = all
+    drop(by_key);
+    let mut keyed: Vec<(String, Entity)> = all_keys
         .into_iter()
+        .zip(all)
         .zip(keep)
-        .filter_map(|(e, k)| k.then_some(e))
+        .filter_map(|(pair, k)| k.then_some(pair))
         .collect();
-    entities.sort_by_cached_key(|e| e.entity_ref.key());
-    for (i, e) in entities.iter().enumerate() {
-        catalog.index.insert(e.entity_ref.key(), i);
+    keyed.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+    let (keys, entities): (Vec<String>, Vec<Entity>) = keyed.into_iter().unzip();
+    catalog.index = HashMap::with_capacity(keys.len());
+    for (i, key) in keys.iter().enumerate() {
+        catalog.index.insert(key.clone(), i);
     }
 
     timer.lap("model: index");
-    // Relations, both directions, and reference problems. Entities by namespace and name
-    // (any kind) suggest what a dangling reference may have meant.
+    // Relations, both directions, and reference problems: each entity's references are
+    // resolved in parallel, then the incoming side is added to the targets.
+    let index = &catalog.index;
+    let resolved: Vec<Resolved> = entities
+        .par_iter()
+        .map(|e| resolve_refs(e, &entities, index))
+        .collect();
+    // Entities by namespace and name (any kind) suggest what a dangling reference may have
+    // meant; only built when there is one.
     let mut by_name: HashMap<(String, String), Vec<usize>> = HashMap::new();
-    for (i, e) in entities.iter().enumerate() {
-        by_name
-            .entry((e.namespace().to_lowercase(), e.name().to_lowercase()))
-            .or_default()
-            .push(i);
-    }
-    let mut relations: Vec<Vec<Relation>> = vec![vec![]; entities.len()];
-    for (i, e) in entities.iter().enumerate() {
-        for r in spec_refs(e) {
-            let span = e.span_of(&r.pointer);
-            let target = match r.target {
-                Ok(t) => t,
-                Err(msg) => {
-                    catalog.problems.push(
-                        Problem::error(
-                            "catalog/invalid-ref",
-                            e.source.display.clone(),
-                            span,
-                            format!("spec.{}: {msg}", r.field),
-                        )
-                        .in_document(e.document)
-                        .with_entity(e.entity_ref.to_string())
-                        .with_hint(ref_hint(r.field)),
-                    );
-                    continue;
-                }
-            };
-            let resolved = catalog.index.get(&target.key()).copied();
-            match resolved {
-                Some(j) => {
-                    let target = entities[j].entity_ref.clone();
-                    relations[j].push(Relation {
-                        kind: r.incoming,
-                        target: e.entity_ref.clone(),
-                        resolved: Some(i),
-                    });
-                    relations[i].push(Relation {
-                        kind: r.outgoing,
-                        target,
-                        resolved: Some(j),
-                    });
-                }
-                None => {
-                    let mut problem = Problem::warning(
-                        "catalog/dangling-ref",
-                        e.source.display.clone(),
-                        span,
-                        format!(
-                            "spec.{} refers to {}, which is not in the catalog",
-                            r.field, target
-                        ),
-                    )
-                    .in_document(e.document)
-                    .with_entity(e.entity_ref.to_string());
-                    if let Some(hint) = dangling_hint(&target, &by_name, &entities) {
-                        problem = problem.with_hint(hint);
-                    }
-                    catalog.problems.push(problem);
-                    relations[i].push(Relation {
-                        kind: r.outgoing,
-                        target,
-                        resolved: None,
-                    });
-                }
-            }
+    if resolved
+        .iter()
+        .any(|r| r.problems.iter().any(|(_, dangling)| dangling.is_some()))
+    {
+        for (i, e) in entities.iter().enumerate() {
+            by_name
+                .entry((e.namespace().to_lowercase(), e.name().to_lowercase()))
+                .or_default()
+                .push(i);
         }
     }
-    for rels in &mut relations {
-        // Each target's key computed once, not in every comparison.
-        let mut keyed: Vec<(String, Relation)> =
-            rels.drain(..).map(|r| (r.target.key(), r)).collect();
+    let mut relations: Vec<Vec<Relation>> = vec![vec![]; entities.len()];
+    for (i, r) in resolved.into_iter().enumerate() {
+        for (mut problem, dangling) in r.problems {
+            if let Some(hint) = dangling.and_then(|t| dangling_hint(&t, &by_name, &entities)) {
+                problem = problem.with_hint(hint);
+            }
+            catalog.problems.push(problem);
+        }
+        for (rel, incoming) in r.relations {
+            if let Some(j) = rel.resolved {
+                relations[j].push(Relation {
+                    kind: incoming,
+                    target: entities[i].entity_ref.clone(),
+                    resolved: Some(i),
+                });
+            }
+            relations[i].push(rel);
+        }
+    }
+    // Sorted by type, then target key (a resolved target's key is its position's), each
+    // (type, target) once.
+    relations.par_iter_mut().for_each(|rels| {
+        let mut keyed: Vec<(std::borrow::Cow<str>, Relation)> = rels
+            .drain(..)
+            .map(|r| {
+                let key = match r.resolved {
+                    Some(j) => std::borrow::Cow::Borrowed(keys[j].as_str()),
+                    None => std::borrow::Cow::Owned(r.target.key()),
+                };
+                (key, r)
+            })
+            .collect();
         keyed.sort_by(|(ka, a), (kb, b)| (a.kind, ka, a.resolved).cmp(&(b.kind, kb, b.resolved)));
         keyed.dedup_by(|(ka, a), (kb, b)| a.kind == b.kind && ka == kb);
         rels.extend(keyed.into_iter().map(|(_, r)| r));
-    }
+    });
 
     timer.lap("model: relations");
     // techdocs-ref: dir:X needs X/mkdocs.yml (checked in parallel: one stat per entity).
-    use rayon::prelude::*;
     let techdocs: Vec<Problem> = entities.par_iter().filter_map(techdocs_problem).collect();
     catalog.problems.extend(techdocs);
     timer.lap("model: techdocs");
@@ -494,6 +481,67 @@ pub fn build(mut files: Vec<ValidatedFile>) -> Catalog {
     catalog.entities = entities;
     catalog.relations = relations;
     catalog
+}
+
+/// One entity's references, resolved against the index: its outgoing relations (each with
+/// the type of its inverse) and its reference problems, in field order; a dangling
+/// reference's warning comes with the missing target, for its "did you mean" hint.
+struct Resolved {
+    relations: Vec<(Relation, &'static str)>,
+    problems: Vec<(Problem, Option<EntityRef>)>,
+}
+
+fn resolve_refs(e: &Entity, entities: &[Entity], index: &HashMap<String, usize>) -> Resolved {
+    let mut out = Resolved {
+        relations: vec![],
+        problems: vec![],
+    };
+    for r in spec_refs(e) {
+        let target = match r.target {
+            Ok(t) => t,
+            Err(msg) => {
+                out.problems.push((
+                    Problem::error(
+                        "catalog/invalid-ref",
+                        e.source.display.clone(),
+                        e.span_of(&r.pointer),
+                        format!("spec.{}: {msg}", r.field),
+                    )
+                    .in_document(e.document)
+                    .with_entity(e.entity_ref.to_string())
+                    .with_hint(ref_hint(r.field)),
+                    None,
+                ));
+                continue;
+            }
+        };
+        let resolved = index.get(&target.key()).copied();
+        if resolved.is_none() {
+            let problem = Problem::warning(
+                "catalog/dangling-ref",
+                e.source.display.clone(),
+                e.span_of(&r.pointer),
+                format!(
+                    "spec.{} refers to {}, which is not in the catalog",
+                    r.field, target
+                ),
+            )
+            .in_document(e.document)
+            .with_entity(e.entity_ref.to_string());
+            out.problems.push((problem, Some(target.clone())));
+        }
+        // A resolved target is named as its entity writes itself.
+        let target = resolved.map_or(target, |j| entities[j].entity_ref.clone());
+        out.relations.push((
+            Relation {
+                kind: r.outgoing,
+                target,
+                resolved,
+            },
+            r.incoming,
+        ));
+    }
+    out
 }
 
 /// "Did you mean": an entity with the same namespace and name but another kind

@@ -38,6 +38,21 @@ pub fn history(
     wanted: &std::collections::HashSet<String>,
 ) -> Option<History> {
     let repo = git2::Repository::open(root).ok()?;
+    // Only files in HEAD's tree can be found in its history: count those, so that docs
+    // that are not committed (generated, ignored, new) do not make the walk read the
+    // whole history looking for them.
+    let head = repo.head().ok()?.peel_to_tree().ok()?;
+    let wanted: std::collections::HashSet<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|w| head.get_path(Path::new(w)).is_ok())
+        .collect();
+    if wanted.is_empty() {
+        return Some(History {
+            workdir: root.to_path_buf(),
+            times: HashMap::new(),
+        });
+    }
     let mut walk = repo.revwalk().ok()?;
     walk.push_head().ok()?;
     walk.set_sorting(git2::Sort::TIME).ok()?;
@@ -65,7 +80,7 @@ pub fn history(
             if let Some(p) = delta.new_file().path() {
                 let key = p.to_string_lossy().replace('\\', "/");
                 if let std::collections::hash_map::Entry::Vacant(v) = times.entry(key) {
-                    if wanted.contains(v.key()) {
+                    if wanted.contains(v.key().as_str()) {
                         found += 1;
                     }
                     v.insert(time);
@@ -80,4 +95,39 @@ pub fn history(
         workdir: root.to_path_buf(),
         times,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn committed_files_get_dates_and_untracked_ones_none() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("docs")).unwrap();
+        std::fs::write(root.join("docs/a.md"), "# A\n").unwrap();
+        let repo = git2::Repository::init(&root).unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new("docs/a.md")).unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig =
+            git2::Signature::new("T", "t@example.com", &git2::Time::new(1_600_000_000, 0)).unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "a", &tree, &[])
+            .unwrap();
+        // Written after the commit: not in HEAD, so no date (and no reason to walk for it).
+        std::fs::write(root.join("docs/new.md"), "# New\n").unwrap();
+        let prefixes = ["docs".to_string()];
+        let both: HashSet<String> = ["docs/a.md".into(), "docs/new.md".into()].into();
+        let h = history(&root, &prefixes, &both).unwrap();
+        assert_eq!(
+            h.date_of(&root.join("docs/a.md")).as_deref(),
+            Some("2020-09-13")
+        );
+        assert_eq!(h.date_of(&root.join("docs/new.md")), None);
+        let untracked: HashSet<String> = ["docs/new.md".into()].into();
+        let h = history(&root, &prefixes, &untracked).unwrap();
+        assert!(h.times.is_empty());
+    }
 }
