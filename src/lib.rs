@@ -57,10 +57,17 @@ impl Checked {
 /// read once however many Locations name it). The `rules` severity overrides of the config
 /// are applied to every problem found here; problems come out sorted.
 pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
+    check_with(inputs, config, model::Retain::Everything)
+}
+
+/// [`check`], keeping of each entity's data only what `retain` asks for (`portico validate`
+/// needs the references, not the descriptions and API definitions of 10,000 entities).
+pub fn check_with(inputs: &[PathBuf], config: &Config, retain: model::Retain) -> Checked {
     let timer = Timer::new();
     let discovered = discover::discover(inputs, config);
     timer.lap("discover");
-    let (validator, mut problems) = validate::Validator::new(config);
+    let (mut validator, mut problems) = validate::Validator::new(config);
+    validator.retain = retain;
     problems.extend(discovered.problems);
     let mut seen = discovered.canonical;
     let mut pending = discovered.files;

@@ -300,6 +300,39 @@ pub const HAS_MEMBER: &str = "hasMember";
 
 pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
 
+/// How much of each entity's data the catalog keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Retain {
+    /// All of it: the site and the scorecards read any field.
+    #[default]
+    Everything,
+    /// What the model reads: references, Location targets, the techdocs annotation.
+    References,
+}
+
+/// Drops what the model does not read from an entity's data ([`Retain::References`]):
+/// `portico validate` holds every entity of the organisation at once, and descriptions,
+/// links and substituted API definitions are most of their size.
+pub fn prune_to_references(data: &mut Json) {
+    let Some(root) = data.as_object_mut() else {
+        return;
+    };
+    root.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "spec"));
+    if let Some(meta) = root.get_mut("metadata").and_then(Json::as_object_mut) {
+        meta.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "annotations"));
+        if let Some(a) = meta.get_mut("annotations").and_then(Json::as_object_mut) {
+            a.retain(|k, _| k == TECHDOCS_REF);
+        }
+    }
+    if let Some(spec) = root.get_mut("spec").and_then(Json::as_object_mut) {
+        // Reference fields of any kind, and what discover reads of a Location.
+        spec.retain(|k, _| {
+            RELATION_FIELDS.iter().any(|&(_, field, ..)| field == k)
+                || matches!(k.as_str(), "type" | "target" | "targets" | "presence")
+        });
+    }
+}
+
 /// One reference written in an entity's spec, parsed.
 #[derive(Debug, Clone)]
 pub struct SpecRef {
@@ -1140,6 +1173,26 @@ mod tests {
         )]);
         assert_eq!(rels(&c, "component:ops/a"), vec!["ownedBy group:ops/t"]);
         assert!(c.problems.is_empty());
+    }
+
+    #[test]
+    fn pruning_keeps_what_the_model_reads() {
+        let mut data = json!({
+            "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+            "metadata": {"name": "web", "namespace": "ops", "description": "long text",
+                         "annotations": {TECHDOCS_REF: "dir:.", "x/y": "z"}, "links": [{"url": "u"}]},
+            "spec": {"type": "service", "owner": "t", "lifecycle": "production",
+                     "dependsOn": ["component:a"], "definition": "openapi: 3.0.0"},
+        });
+        prune_to_references(&mut data);
+        assert_eq!(
+            data,
+            json!({
+                "apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+                "metadata": {"name": "web", "namespace": "ops", "annotations": {TECHDOCS_REF: "dir:."}},
+                "spec": {"type": "service", "owner": "t", "dependsOn": ["component:a"]},
+            })
+        );
     }
 
     #[test]

@@ -188,8 +188,9 @@ pub struct Spans {
 }
 
 impl Spans {
-    /// `/spec/dependsOn/0` and `/metadata/annotations/<key>` are depth 3.
-    pub const MAX_DEPTH: usize = 4;
+    /// `/spec/dependsOn/0` and `/metadata/annotations/<key>`, the deepest pointers later
+    /// stages ask for, are depth 3.
+    pub const MAX_DEPTH: usize = 3;
 
     pub fn of(root: &Node) -> Spans {
         fn walk(
@@ -212,12 +213,10 @@ impl Spans {
                     for (k, v) in entries {
                         let Some(key) = k.as_str() else { continue };
                         pointer.push('/');
-                        for c in key.chars() {
-                            match c {
-                                '~' => pointer.push_str("~0"),
-                                '/' => pointer.push_str("~1"),
-                                c => pointer.push(c),
-                            }
+                        if key.contains(['~', '/']) {
+                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        } else {
+                            pointer.push_str(key);
                         }
                         walk(v, depth + 1, pointer, out, list);
                         pointer.truncate(len);
@@ -604,6 +603,41 @@ fn to_span(s: &saphyr_parser::Span, line_offset: usize) -> Span {
     Span::new(to_pos(&s.start, line_offset), to_pos(&s.end, line_offset))
 }
 
+/// The byte offset where each line of `text` starts.
+fn line_starts_of(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// Where the header (`|`, `>-`, `|2+` …) of a block scalar whose content starts on line
+/// `content_line` (0-based) is: the nearest non-blank line above, its last token before a
+/// comment. 0-based line and character column; `None` when that line does not end so.
+fn block_header(text: &str, starts: &[usize], content_line: usize) -> Option<(usize, usize)> {
+    let mut line = content_line.min(starts.len());
+    let code = loop {
+        line = line.checked_sub(1)?;
+        let end = starts.get(line + 1).copied().unwrap_or(text.len());
+        let raw = text.get(starts[line]..end)?;
+        // A comment starts at a `#` at the start or after a space or tab.
+        let code = match raw
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || raw[..i].ends_with([' ', '\t'])))
+        {
+            Some((i, _)) => &raw[..i],
+            None => raw,
+        };
+        let code = code.trim_end();
+        if !code.is_empty() {
+            break code;
+        }
+    };
+    let token_start = code.rfind([' ', '\t']).map_or(0, |i| i + 1);
+    code[token_start..]
+        .starts_with(['|', '>'])
+        .then(|| (line, code[..token_start].chars().count()))
+}
+
 fn tag_string(tag: &saphyr_parser::Tag) -> String {
     if tag.is_yaml_core_schema() || tag.handle == "!!" {
         format!("!!{}", tag.suffix)
@@ -632,6 +666,8 @@ fn parse_chunk(
     let mut anchors: std::collections::HashMap<usize, Anchored> = Default::default();
     let mut expanded = 0usize;
     let mut doc_failed = false;
+    // Byte offset of each line of the chunk, made when the first block scalar needs it.
+    let mut line_starts: Option<Vec<usize>> = None;
     let fail = |problems: &mut Vec<Problem>,
                 rule: &str,
                 span: Span,
@@ -691,9 +727,21 @@ fn parse_chunk(
                     }
                 }
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(scalar, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_string(&t));
-                let value = resolve_scalar(&text, style, tag.as_deref());
+                let value = resolve_scalar(&scalar, style, tag.as_deref());
+                let mut span = span;
+                // A block scalar starts at its `|` or `>`, not at its first content line.
+                if matches!(
+                    style,
+                    saphyr_parser::ScalarStyle::Literal | saphyr_parser::ScalarStyle::Folded
+                ) {
+                    let starts = line_starts.get_or_insert_with(|| line_starts_of(text));
+                    let content_line = raw_span.start.line().saturating_sub(1);
+                    if let Some((line, col)) = block_header(text, starts, content_line) {
+                        span.start = Pos::new((line + 1 + line_offset) as u32, col as u32 + 1);
+                    }
+                }
                 let node = Node { span, value, tag };
                 done = Some((node, 1, 1, anchor));
             }
@@ -971,6 +1019,16 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn block_scalars_start_at_their_indicator() {
+        let (docs, problems) = parse("a: |\n  text\n  more\nb: >-\n  folded\n");
+        assert!(problems.is_empty());
+        let a = docs[0].root.get("a").unwrap().span;
+        let b = docs[0].root.get("b").unwrap().span;
+        assert_eq!((a.start.line, a.start.column), (1, 4));
+        assert_eq!((b.start.line, b.start.column), (4, 4));
+    }
+
+    #[test]
     fn spans_index_values_by_json_pointer() {
         let yaml = "kind: Component\nmetadata:\n  annotations:\n    a/b~c: x\nspec:\n  dependsOn:\n    - one\n    - two\n  definition:\n    deep:\n      deeper:\n        deepest: 1\n";
         let (docs, problems) = parse(yaml);
@@ -985,8 +1043,8 @@ mod tests {
         assert_eq!(at("/metadata/annotations/a~1b~0c"), (4, 12));
         assert_eq!(at("/spec/dependsOn/1"), (8, 7));
         // Deeper than the index: the nearest indexed ancestor.
-        assert_eq!(at("/spec/definition/deep/deeper/deepest"), (12, 9));
-        assert_eq!(at("/spec/definition/deep/deeper/deepest/x/y"), (12, 9));
+        assert_eq!(at("/spec/definition/deep/deeper/deepest"), (11, 7));
+        assert_eq!(at("/spec/definition/deep/deeper/deepest/x/y"), (11, 7));
         // Not there at all: the document.
         assert_eq!(spans.get("/spec/owner"), None);
         assert_eq!(spans.span_of("/spec/owner"), docs[0].root.span);

@@ -23,7 +23,8 @@ use crate::config::Config;
 use crate::docs::{entity_page_url, DocSite, Docs};
 use crate::model::Catalog;
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -109,24 +110,117 @@ fn write_page(
     )
 }
 
-struct Doc {
-    record: Value,
-    weights: Vec<(String, u8)>,
-}
-
-fn add(weights: &mut HashMap<String, u32>, text: &str, w: u32) {
-    for t in terms(text) {
-        *weights.entry(t).or_default() += w;
+/// Calls `f` with every index term of `text`, exactly the terms `terms` gives, borrowing
+/// the terms that are already lower-case ASCII (nearly all of them).
+fn for_each_term<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
+    for t in text.split(|c: char| !c.is_alphanumeric()) {
+        if t.len() < 2 || t.len() > 40 || (!t.is_ascii() && t.chars().nth(1).is_none()) {
+            continue;
+        }
+        let term: Cow<'a, str> = if t
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            Cow::Borrowed(t)
+        } else {
+            Cow::Owned(t.to_lowercase())
+        };
+        if term.len() <= 4 && is_stop_word(&term) {
+            continue;
+        }
+        f(term);
     }
 }
 
-fn finish(weights: HashMap<String, u32>) -> Vec<(String, u8)> {
-    let mut v: Vec<(String, u8)> = weights
-        .into_iter()
-        .map(|(t, w)| (t, w.min(255) as u8))
-        .collect();
-    v.sort();
-    v
+/// `STOP_WORDS.contains(t)`, as one match (a test keeps the two the same).
+fn is_stop_word(t: &str) -> bool {
+    matches!(
+        t,
+        "a" | "an"
+            | "and"
+            | "are"
+            | "as"
+            | "at"
+            | "be"
+            | "by"
+            | "for"
+            | "from"
+            | "has"
+            | "in"
+            | "is"
+            | "it"
+            | "its"
+            | "of"
+            | "on"
+            | "or"
+            | "that"
+            | "the"
+            | "this"
+            | "to"
+            | "was"
+            | "were"
+            | "will"
+            | "with"
+    )
+}
+
+/// Collects the weighted terms of one document; `post` sums them per term.
+#[derive(Default)]
+struct Weights<'a> {
+    terms: Vec<(Cow<'a, str>, u32)>,
+}
+
+impl<'a> Weights<'a> {
+    fn add(&mut self, text: &'a str, w: u32) {
+        let terms = &mut self.terms;
+        for_each_term(text, |t| terms.push((t, w)));
+    }
+
+    /// Adds the terms of `text`, each counted at most `cap` times (term frequency,
+    /// dampened: a word said 20 times is not 20× as relevant).
+    fn add_capped(&mut self, text: &'a str, cap: u32) {
+        let from = self.terms.len();
+        self.add(text, 1);
+        let added = &mut self.terms[from..];
+        added.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut out = from;
+        let mut i = from;
+        while i < self.terms.len() {
+            let mut j = i + 1;
+            while j < self.terms.len() && self.terms[j].0 == self.terms[i].0 {
+                j += 1;
+            }
+            self.terms.swap(out, i);
+            self.terms[out].1 = ((j - i) as u32).min(cap);
+            out += 1;
+            i = j;
+        }
+        self.terms.truncate(out);
+    }
+
+    /// Sums the weights per term (at most 255) and adds the document's postings to `map`.
+    fn post(&mut self, id: u32, map: &mut Postings) {
+        self.terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut i = 0;
+        while i < self.terms.len() {
+            let mut w = 0u32;
+            let mut j = i;
+            while j < self.terms.len() && self.terms[j].0 == self.terms[i].0 {
+                w += self.terms[j].1;
+                j += 1;
+            }
+            let term = &self.terms[i].0;
+            let posting = (id, w.min(255) as u8);
+            match map.get_mut(&**term) {
+                Some(v) => v.push(posting),
+                None => {
+                    map.insert(term.to_string(), vec![posting]);
+                }
+            }
+            i = j;
+        }
+        self.terms.clear();
+    }
 }
 
 fn excerpt(text: &str) -> String {
@@ -140,113 +234,139 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-fn entity_docs(catalog: &Catalog) -> Vec<Doc> {
-    catalog
-        .entities
-        .par_iter()
-        .map(|e| {
-            let mut w = HashMap::new();
-            add(&mut w, e.name(), 10);
-            add(&mut w, e.title(), 8);
-            for t in e.tags() {
-                add(&mut w, t, 6);
-            }
-            let owner = e.spec_str("owner").unwrap_or("");
-            add(&mut w, owner, 4);
-            add(&mut w, e.kind(), 3);
-            if let Some(t) = e.spec_str("type") {
-                add(&mut w, t, 3);
-            }
-            let desc = e.description().unwrap_or("");
-            add(&mut w, desc, 2);
-            let mut sub = format!("{} · {}/{}", e.kind(), e.namespace(), e.name());
-            if !owner.is_empty() {
-                let _ = write!(sub, " · owner {owner}");
-            }
-            Doc {
-                record: json!([
-                    0,
-                    e.title(),
-                    entity_page_url(e),
-                    sub,
-                    excerpt(desc),
-                    e.tags()
-                ]),
-                weights: finish(w),
-            }
-        })
-        .collect()
-}
-
-/// The searchable sections of one doc site, as records and term weights. The section text
-/// is taken out of `site` (it is not needed after indexing, and is most of the memory).
-fn site_docs(site: &mut DocSite) -> Vec<Doc> {
-    let mut out = Vec::new();
-    let site_name = site.site_name.clone();
-    for page in &mut site.records {
-        for s in std::mem::take(&mut page.sections) {
-            let mut w = HashMap::new();
-            add(&mut w, &page.title, 4);
-            if s.id.is_some() {
-                add(&mut w, &s.title, 8);
-            }
-            let mut text_w: HashMap<String, u32> = HashMap::new();
-            add(&mut text_w, &s.text, 1);
-            for (t, n) in text_w {
-                // Term frequency, dampened: a word said 20 times is not 20× as relevant.
-                *w.entry(t).or_default() += n.min(5);
-            }
-            let url = match &s.id {
-                Some(id) => format!("{}index.html#{id}", page.url),
-                None => format!("{}index.html", page.url),
-            };
-            let title = if s.id.is_some() && !s.title.is_empty() {
-                s.title.clone()
-            } else {
-                page.title.clone()
-            };
-            out.push(Doc {
-                record: json!([1, title, url, page.title, site_name, excerpt(&s.text)]),
-                weights: finish(w),
-            });
-        }
-    }
-    out
-}
-
 type Postings = HashMap<String, Vec<(u32, u8)>>;
 
-/// Adds documents `first..` to `map` and writes their record chunks (`first` is a multiple
-/// of CHUNK). Returns the bytes written.
-fn index_block(
-    docs: Vec<Doc>,
+/// Record chunk files of `n` records from id `first` (a multiple of CHUNK): each record is
+/// added as JSON with `push`, a chunk is written when full and by `finish`.
+struct Chunks<'a> {
+    dir: &'a Path,
+    next: usize,
+    count: usize,
+    body: String,
+    bytes: u64,
+}
+
+impl<'a> Chunks<'a> {
+    fn new(dir: &'a Path, first: usize) -> Self {
+        Chunks {
+            dir,
+            next: first / CHUNK,
+            count: 0,
+            body: String::new(),
+            bytes: 0,
+        }
+    }
+
+    fn push(&mut self, record: &impl serde::Serialize) -> std::io::Result<()> {
+        if self.count == 0 {
+            self.body.clear();
+            let _ = write!(self.body, "__porticoSearch.load(\"r/{}\",[", self.next);
+        } else {
+            self.body.push(',');
+        }
+        // Serialising a tuple writes the same JSON array `json!` would.
+        let json = serde_json::to_string(record).unwrap_or_else(|_| "null".into());
+        self.body.push_str(&json);
+        self.count += 1;
+        if self.count == CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        self.body.push_str("]);\n");
+        std::fs::write(
+            self.dir.join("r").join(format!("{}.js", self.next)),
+            &self.body,
+        )?;
+        self.bytes += self.body.len() as u64;
+        self.next += 1;
+        self.count = 0;
+        Ok(())
+    }
+}
+
+/// Indexes the entities as documents `0..`, writing their record chunks.
+fn index_entities(catalog: &Catalog, map: &mut Postings, dir: &Path) -> std::io::Result<u64> {
+    let mut chunks = Chunks::new(dir, 0);
+    for (id, e) in catalog.entities.iter().enumerate() {
+        let mut w = Weights::default();
+        w.add(e.name(), 10);
+        w.add(e.title(), 8);
+        for t in e.tags() {
+            w.add(t, 6);
+        }
+        let owner = e.spec_str("owner").unwrap_or("");
+        w.add(owner, 4);
+        w.add(e.kind(), 3);
+        if let Some(t) = e.spec_str("type") {
+            w.add(t, 3);
+        }
+        let desc = e.description().unwrap_or("");
+        w.add(desc, 2);
+        w.post(id as u32, map);
+        let mut sub = format!("{} · {}/{}", e.kind(), e.namespace(), e.name());
+        if !owner.is_empty() {
+            let _ = write!(sub, " · owner {owner}");
+        }
+        chunks.push(&(
+            0,
+            e.title(),
+            entity_page_url(e),
+            sub,
+            excerpt(desc),
+            e.tags(),
+        ))?;
+    }
+    chunks.flush()?;
+    Ok(chunks.bytes)
+}
+
+/// Indexes the sections of the doc pages of `site` as documents `first..`, writing their
+/// record chunks. The section text is taken out of `site` (it is not needed after
+/// indexing, and is most of the memory). Returns the bytes written and the documents.
+fn index_site(
+    site: &mut DocSite,
     first: usize,
     map: &mut Postings,
     dir: &Path,
-) -> std::io::Result<u64> {
-    let mut bytes = 0u64;
-    for (k, chunk) in docs.chunks(CHUNK).enumerate() {
-        let n = first / CHUNK + k;
-        let records: Vec<&Value> = chunk.iter().map(|d| &d.record).collect();
-        let body = format!(
-            "__porticoSearch.load(\"r/{n}\",{});\n",
-            serde_json::to_string(&records).unwrap_or_else(|_| "[]".into())
-        );
-        std::fs::write(dir.join("r").join(format!("{n}.js")), &body)?;
-        bytes += body.len() as u64;
-    }
-    for (i, d) in docs.into_iter().enumerate() {
-        let id = (first + i) as u32;
-        for (t, w) in d.weights {
-            match map.get_mut(t.as_str()) {
-                Some(v) => v.push((id, w)),
-                None => {
-                    map.insert(t, vec![(id, w)]);
-                }
+) -> std::io::Result<(u64, usize)> {
+    let mut chunks = Chunks::new(dir, first);
+    let mut id = first;
+    let site_name = site.site_name.as_str();
+    for page in &mut site.records {
+        let sections = std::mem::take(&mut page.sections);
+        let page = &*page;
+        let mut title_terms = Weights::default();
+        title_terms.add(&page.title, 4);
+        for s in &sections {
+            let mut w = Weights {
+                terms: title_terms.terms.clone(),
+            };
+            if s.id.is_some() {
+                w.add(&s.title, 8);
             }
+            w.add_capped(&s.text, 5);
+            w.post(id as u32, map);
+            id += 1;
+            let url = match &s.id {
+                Some(sid) => format!("{}index.html#{sid}", page.url),
+                None => format!("{}index.html", page.url),
+            };
+            let title = if s.id.is_some() && !s.title.is_empty() {
+                s.title.as_str()
+            } else {
+                page.title.as_str()
+            };
+            chunks.push(&(1, title, url, &page.title, site_name, excerpt(&s.text)))?;
         }
     }
-    Ok(bytes)
+    chunks.flush()?;
+    Ok((chunks.bytes, id - first))
 }
 
 fn round_up(n: usize) -> usize {
@@ -256,6 +376,7 @@ fn round_up(n: usize) -> usize {
 /// Builds and writes the index; returns what was written. Section text is drained from
 /// `docs` as it is indexed.
 pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::Result<IndexStats> {
+    let timer = crate::Timer::new();
     let dir = out.join("search");
     std::fs::create_dir_all(dir.join("t"))?;
     std::fs::create_dir_all(dir.join("r"))?;
@@ -263,17 +384,16 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
 
     // Ids: entities first, then each doc site from a chunk boundary, so that every site
     // writes its own record chunks, in parallel, as soon as it is indexed.
-    let entities = entity_docs(catalog);
     let mut starts = Vec::with_capacity(docs.sites.len());
-    let mut next = round_up(entities.len());
+    let mut next = round_up(catalog.entities.len());
     for site in &docs.sites {
         starts.push(next);
         let n: usize = site.records.iter().map(|p| p.sections.len()).sum();
         next = round_up(next + n);
     }
-    stats.documents = entities.len();
+    stats.documents = catalog.entities.len();
     let mut postings: Postings = HashMap::new();
-    stats.bytes += index_block(entities, 0, &mut postings, &dir)?;
+    stats.bytes += index_entities(catalog, &mut postings, &dir)?;
 
     // Inverted index: term → postings (doc id, weight), built per site in parallel, merged.
     let (site_postings, counts) = docs
@@ -283,9 +403,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
         .try_fold(
             || (Postings::new(), (0u64, 0usize)),
             |(mut map, (bytes, n)), (site, &start)| {
-                let sd = site_docs(site);
-                let len = sd.len();
-                let b = index_block(sd, start, &mut map, &dir)?;
+                let (b, len) = index_site(site, start, &mut map, &dir)?;
                 Ok::<_, std::io::Error>((map, (bytes + b, n + len)))
             },
         )
@@ -296,6 +414,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     stats.bytes += counts.0;
     stats.documents += counts.1;
     postings = merge_postings(postings, site_postings);
+    timer.lap("search: records and postings");
     stats.chunks = next / CHUNK;
     let n_docs = stats.documents;
     stats.terms = postings.len();
@@ -322,6 +441,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
         })
         .collect();
     encoded.sort_by(|a, b| a.0.cmp(&b.0));
+    timer.lap("search: encode");
 
     // Shard by adaptive prefix.
     let mut shards: Vec<(String, std::ops::Range<usize>)> = Vec::new();
@@ -367,6 +487,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     );
     stats.bytes += manifest.len() as u64;
     std::fs::write(dir.join("index.js"), manifest)?;
+    timer.lap("search: shards");
     Ok(stats)
 }
 
@@ -450,6 +571,48 @@ mod tests {
     fn terms_are_lowercase_words_without_stop_words() {
         let t: Vec<String> = terms("The Analytics-API runs on `K8s`, see x.").collect();
         assert_eq!(t, ["analytics", "api", "runs", "k8s", "see"]);
+    }
+
+    #[test]
+    fn weighted_terms_are_the_terms_of_the_text() {
+        for w in STOP_WORDS {
+            assert!(is_stop_word(w) && w.len() <= 4, "{w}");
+        }
+        for w in ["", "ab", "thee", "tho", "with1", "fro"] {
+            assert!(!is_stop_word(w), "{w}");
+        }
+        assert_eq!(
+            STOP_WORDS.len(),
+            26,
+            "a stop word added to the list is added to is_stop_word"
+        );
+        let text = "The ÉCOLE Straße x é ÀB k8s K8S a-b-cc THIS that Σίσυφος ΌΣ \
+                    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        let mut fast = Vec::new();
+        for_each_term(text, |t| fast.push(t.into_owned()));
+        assert_eq!(fast, terms(text).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn weights_sum_per_term_and_text_counts_are_capped() {
+        let mut map = Postings::new();
+        let mut w = Weights::default();
+        w.add("Deploy guide", 4);
+        w.add("deploy", 8);
+        w.add_capped(
+            "deploy deploy deploy deploy deploy deploy deploy guide rollout",
+            5,
+        );
+        w.post(7, &mut map);
+        assert_eq!(map["deploy"], [(7, 4 + 8 + 5)]);
+        assert_eq!(map["guide"], [(7, 4 + 1)]);
+        assert_eq!(map["rollout"], [(7, 1)]);
+        let mut w = Weights::default();
+        for _ in 0..100 {
+            w.add("loud", 10);
+        }
+        w.post(8, &mut map);
+        assert_eq!(map["loud"], [(8, 255)]);
     }
 
     #[test]

@@ -97,8 +97,8 @@ pub fn prepare(args: &Args) -> Result<Session, u8> {
 }
 
 /// discover → parse → validate → model, with the config's own problems merged in.
-pub fn check(session: &Session) -> Checked {
-    let mut checked = crate::check(&session.paths, &session.config);
+pub fn check(session: &Session, retain: crate::model::Retain) -> Checked {
+    let mut checked = crate::check_with(&session.paths, &session.config, retain);
     if !session.config_problems.is_empty() {
         checked
             .catalog
@@ -226,7 +226,8 @@ pub fn run(args: Args) -> ExitCode {
         Ok(s) => s,
         Err(code) => return super::exit(code),
     };
-    let checked = check(&session);
+    // Reporting problems needs each entity's references, not its whole data.
+    let checked = check(&session, crate::model::Retain::References);
     let code = report_problems(
         &checked,
         session.format,

@@ -204,52 +204,49 @@ pub fn build(
     docs
 }
 
-/// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file.
+/// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file, in entity order.
+/// In parallel: finding the git repository of each is a few file system calls.
 fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> {
-    let mut inputs = Vec::new();
-    for (i, e) in catalog.entities.iter().enumerate() {
-        let Some(r) = e.annotation(TECHDOCS_REF) else {
-            continue;
-        };
-        // `url:` refs point at another repository; nothing local to render.
-        let Some(rel) = r.strip_prefix("dir:") else {
-            continue;
-        };
-        let Some(dir) = crate::model::techdocs_dir(e) else {
-            continue;
-        };
-        let Some(mk) = mkdocs::find(&dir) else {
-            // The catalog stage reports a techdocs-ref without mkdocs.yml.
-            continue;
-        };
-        let display_dir = e
-            .source
-            .display
-            .rsplit_once('/')
-            .map(|(d, _)| d)
-            .unwrap_or("");
-        let name = mk
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("mkdocs.yml");
-        let mkdocs_display = mkdocs::join_display(display_dir, &format!("{}/{name}", rel.trim()));
-        let git_root = git::repo_root(&dir);
-        let confine = e
-            .source
-            .repo
-            .canonicalize()
-            .or_else(|_| std::path::absolute(&e.source.repo))
-            .unwrap_or_else(|_| e.source.repo.clone());
-        let _ = &problems;
-        inputs.push(SiteInput {
-            entity: i,
-            mkdocs: mk,
-            mkdocs_display,
-            git_root,
-            confine,
-        });
-    }
-    inputs
+    let _ = &problems;
+    catalog
+        .entities
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let r = e.annotation(TECHDOCS_REF)?;
+            // `url:` refs point at another repository; nothing local to render.
+            let rel = r.strip_prefix("dir:")?;
+            let dir = crate::model::techdocs_dir(e)?;
+            // Without mkdocs.yml: the catalog stage reports the techdocs-ref.
+            let mk = mkdocs::find(&dir)?;
+            let display_dir = e
+                .source
+                .display
+                .rsplit_once('/')
+                .map(|(d, _)| d)
+                .unwrap_or("");
+            let name = mk
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("mkdocs.yml");
+            let mkdocs_display =
+                mkdocs::join_display(display_dir, &format!("{}/{name}", rel.trim()));
+            let git_root = git::repo_root(&dir);
+            let confine = e
+                .source
+                .repo
+                .canonicalize()
+                .or_else(|_| std::path::absolute(&e.source.repo))
+                .unwrap_or_else(|_| e.source.repo.clone());
+            Some(SiteInput {
+                entity: i,
+                mkdocs: mk,
+                mkdocs_display,
+                git_root,
+                confine,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Default)]
@@ -455,15 +452,20 @@ fn build_site(
 
     // Titles are needed by every page's nav before any page is rendered: take them from the
     // nav, else the page's front matter or first `# ` heading, else its file name.
-    let mut titles: Vec<String> = pages
+    // The sources read here are kept for rendering (one site's pages at a time), so each
+    // file is read once.
+    let (mut titles, mut sources): (Vec<String>, Vec<Option<Vec<u8>>>) = pages
         .par_iter()
         .map(|p| {
-            std::fs::read_to_string(&p.file)
-                .ok()
-                .and_then(|s| scan_title(&s))
-                .unwrap_or_else(|| default_title(&p.rel, &cfg))
+            let bytes = std::fs::read(&p.file).ok();
+            let title = bytes
+                .as_deref()
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .and_then(scan_title)
+                .unwrap_or_else(|| default_title(&p.rel, &cfg));
+            (title, bytes)
         })
-        .collect();
+        .unzip();
     apply_nav_titles(&nav, &mut titles);
 
     let site_url = docs_dir_url(entity);
@@ -536,9 +538,11 @@ fn build_site(
     };
     let rendered: Vec<PageResult> = pages
         .par_iter()
+        .zip(sources.par_iter_mut())
         .enumerate()
-        .map(|(i, p)| render_page(&ctx, i, p, date_of(p)))
+        .map(|(i, (p, src))| render_page(&ctx, i, p, src.take(), date_of(p)))
         .collect();
+    drop(sources);
 
     // Copy the other files of docs_dir (images, downloads) beside the pages.
     let copy_problems: Vec<Problem> = assets
@@ -773,7 +777,14 @@ struct PageResult {
     date: Option<String>,
 }
 
-fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) -> PageResult {
+/// Renders and writes one page; `source` is its bytes when already read.
+fn render_page(
+    ctx: &SiteCtx,
+    idx: usize,
+    page: &PageSrc,
+    source: Option<Vec<u8>>,
+    date: Option<String>,
+) -> PageResult {
     let mut res = PageResult {
         record: DocPage {
             url: format!("{}{}", ctx.site_url, page.url),
@@ -787,7 +798,7 @@ fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) 
         cross: vec![],
         date: date.clone(),
     };
-    let source = match std::fs::read(&page.file) {
+    let source = match source.map_or_else(|| std::fs::read(&page.file), Ok) {
         Ok(b) => match String::from_utf8(b) {
             Ok(s) => s,
             Err(_) => {
@@ -825,7 +836,7 @@ fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) 
             &mut cross,
         )
     };
-    let rendered = markdown::render(source, &page.file, ctx.roots, &mut rewrite);
+    let mut rendered = markdown::render(source, &page.file, ctx.roots, &mut rewrite);
     res.problems.extend(problems);
     res.internal = internal;
     res.cross = cross;
@@ -848,7 +859,7 @@ fn render_page(ctx: &SiteCtx, idx: usize, page: &PageSrc, date: Option<String>) 
     };
     let html = ctx
         .env
-        .render_page(ctx, idx, page, &title, &rendered, date.as_deref());
+        .render_page(ctx, idx, page, &title, &mut rendered, date.as_deref());
     let dir = ctx.site_out.join(&page.url);
     let write =
         std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join("index.html"), html));

@@ -11,10 +11,11 @@ use serde::Serialize;
 /// and `base.html`, default or from the user's theme).
 pub struct Templates<'r> {
     env: &'r Environment<'static>,
-    site: SiteView,
+    /// The `site` context value, built once.
+    site: Value,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize)]
 struct SiteView {
     title: String,
     errors: usize,
@@ -85,7 +86,7 @@ impl<'r> Templates<'r> {
             .count();
         Ok(Templates {
             env: &renderer.env,
-            site: SiteView {
+            site: Value::from_serialize(SiteView {
                 title: config
                     .site
                     .title
@@ -93,7 +94,7 @@ impl<'r> Templates<'r> {
                     .unwrap_or_else(|| "Developer portal".to_string()),
                 errors,
                 problems: catalog.problems.len(),
-            },
+            }),
         })
     }
 
@@ -103,7 +104,7 @@ impl<'r> Templates<'r> {
         idx: usize,
         page: &PageSrc,
         title: &str,
-        rendered: &Rendered,
+        rendered: &mut Rendered,
         date: Option<&str>,
     ) -> String {
         let here = format!("{}{}", ctx.site_url, page.url);
@@ -150,13 +151,15 @@ impl<'r> Templates<'r> {
             last_updated: date,
             source_path: &page.rel,
         };
+        // The page body is moved into the context, not copied.
+        let content = Value::from_safe_string(std::mem::take(&mut rendered.html));
         let result = self.env.get_template("docs.html").and_then(|t| {
             t.render(minijinja::context! {
                 root => root,
-                site => self.site.clone(),
+                site => &self.site,
                 nav => "docs",
                 doc => Value::from_serialize(&doc),
-                content => Value::from_safe_string(rendered.html.clone()),
+                content => content.clone(),
             })
         });
         match result {
@@ -166,7 +169,7 @@ impl<'r> Templates<'r> {
                 "<!doctype html><meta charset=utf-8><title>{t}</title><p>template error: {e}</p>{c}",
                 t = super::highlight::escape(title),
                 e = super::highlight::escape(&format!("{e:#}")),
-                c = rendered.html
+                c = content.as_str().unwrap_or_default()
             ),
         }
     }

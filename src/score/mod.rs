@@ -501,11 +501,13 @@ pub fn evaluate(catalog: &Catalog, inputs: Inputs, options: Options) -> Scores {
     };
     let ctx = Ctx::new(catalog, &facts, &docs, today);
 
-    // Waivers by (entity key, check id).
-    let mut waiver_index: HashMap<(String, &str), Vec<usize>> = HashMap::new();
+    // Waivers by entity key, then check id.
+    let mut waiver_index: WaiverIndex = HashMap::new();
     for (i, w) in waivers.iter().enumerate() {
         waiver_index
-            .entry((w.entity.key(), w.check.as_str()))
+            .entry(w.entity.key())
+            .or_default()
+            .entry(w.check.as_str())
             .or_default()
             .push(i);
         problems.extend(check_waiver(w, &scorecards, catalog));
@@ -569,16 +571,24 @@ fn check_waiver(w: &Waiver, cards: &[Scorecard], catalog: &Catalog) -> Vec<Probl
     out
 }
 
+/// Waivers by entity key, then by check id.
+type WaiverIndex<'w> = HashMap<String, HashMap<&'w str, Vec<usize>>>;
+
 fn evaluate_one(
     ctx: &Ctx,
     i: usize,
     s: usize,
     card: &Scorecard,
     waivers: &[Waiver],
-    waiver_index: &HashMap<(String, &str), Vec<usize>>,
+    waiver_index: &WaiverIndex,
 ) -> EntityResult {
     let entity = &ctx.catalog.entities[i];
-    let key = entity.entity_ref.key();
+    // The entity's waivers, looked up once (most entities have none).
+    let entity_waivers = if waiver_index.is_empty() {
+        None
+    } else {
+        waiver_index.get(&entity.entity_ref.key())
+    };
     let checks: Vec<CheckResult> = card
         .checks
         .iter()
@@ -589,8 +599,8 @@ fn evaluate_one(
             } else {
                 Eval::NotApplicable("the check does not apply to this entity".into())
             };
-            let waiver = waiver_index
-                .get(&(key.clone(), check.id.as_str()))
+            let waiver = entity_waivers
+                .and_then(|by_check| by_check.get(check.id.as_str()))
                 .and_then(|ws| {
                     // The active waiver with the latest expiry wins; else the latest expired.
                     ws.iter()

@@ -8,76 +8,164 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 /// The JSON contract: `{"scorecards": [...], "results": [{"entity", "scorecard", "level",
-/// "score", "checks": [{"id", "outcome", "message"}]}], ...}`.
+/// "score", "checks": [{"id", "outcome", "message"}]}], ...}`, as a value (tests, small
+/// reports). Large reports are streamed with [`JsonReport`].
 pub fn to_json(scores: &Scores) -> Json {
-    let cards: Vec<Json> = scores
-        .scorecards
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "title": c.title,
-                "description": c.description,
-                "file": c.file,
-                "levels": c.levels.iter().map(|l| json!({
-                    "name": l.name,
-                    "description": l.description,
-                })).collect::<Vec<_>>(),
-                "checks": c.checks.iter().map(|k| json!({
-                    "id": k.id,
-                    "title": k.title,
-                    "level": c.levels[k.level].name,
-                    "category": k.category,
-                    "weight": k.weight,
-                    "severity": k.severity.as_str(),
-                    "enforceFrom": k.enforce_from.map(|d| d.to_string()),
-                    "remediation": k.remediation,
-                })).collect::<Vec<_>>(),
+    serde_json::to_value(JsonReport::new(scores)).unwrap_or(Json::Null)
+}
+
+/// The JSON contract, serialised straight to a writer: 10,000 entities × 20 checks is half
+/// a million check objects, which as a `serde_json::Value` took about a gigabyte.
+pub struct JsonReport<'a> {
+    scores: &'a Scores,
+    /// Only this scorecard in the `scorecards` list.
+    only: Option<&'a str>,
+    /// How file paths are shown (the site makes them relative to the project root).
+    file: &'a dyn Fn(&str) -> String,
+}
+
+impl<'a> JsonReport<'a> {
+    pub fn new(scores: &'a Scores) -> Self {
+        JsonReport {
+            scores,
+            only: None,
+            file: &|f| f.to_string(),
+        }
+    }
+    pub fn only_scorecard(mut self, id: Option<&'a str>) -> Self {
+        self.only = id;
+        self
+    }
+    pub fn files(mut self, file: &'a dyn Fn(&str) -> String) -> Self {
+        self.file = file;
+        self
+    }
+
+    fn scorecards(&self) -> Vec<Json> {
+        self.scores
+            .scorecards
+            .iter()
+            .filter(|c| self.only.map_or(true, |id| c.id == id))
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "title": c.title,
+                    "description": c.description,
+                    "file": (self.file)(&c.file),
+                    "levels": c.levels.iter().map(|l| json!({
+                        "name": l.name,
+                        "description": l.description,
+                    })).collect::<Vec<_>>(),
+                    "checks": c.checks.iter().map(|k| json!({
+                        "id": k.id,
+                        "title": k.title,
+                        "level": c.levels[k.level].name,
+                        "category": k.category,
+                        "weight": k.weight,
+                        "severity": k.severity.as_str(),
+                        "enforceFrom": k.enforce_from.map(|d| d.to_string()),
+                        "remediation": k.remediation,
+                    })).collect::<Vec<_>>(),
+                })
             })
-        })
-        .collect();
-    let results: Vec<Json> = scores
-        .results
-        .iter()
-        .map(|r| result_json(scores, r))
-        .collect();
-    let expired: Vec<Json> = scores
-        .expired_waivers()
-        .into_iter()
-        .map(|w| {
-            json!({
-                "entity": w.entity.to_string(),
-                "scorecard": w.scorecard,
-                "check": w.check,
-                "reason": w.reason,
-                "expires": w.expires.to_string(),
-                "file": w.file,
-                "line": w.span.start.line,
+            .collect()
+    }
+
+    fn expired(&self) -> Vec<Json> {
+        self.scores
+            .expired_waivers()
+            .into_iter()
+            .map(|w| {
+                json!({
+                    "entity": w.entity.to_string(),
+                    "scorecard": w.scorecard,
+                    "check": w.check,
+                    "reason": w.reason,
+                    "expires": w.expires.to_string(),
+                    "file": (self.file)(&w.file),
+                    "line": w.span.start.line,
+                })
             })
-        })
-        .collect();
-    json!({
-        "today": scores.today.map(|d| d.to_string()),
-        "scorecards": cards,
-        "results": results,
-        "expiredWaivers": expired,
-        "problems": scores.problems.iter().map(problem_json).collect::<Vec<_>>(),
-    })
+            .collect()
+    }
+}
+
+impl serde::Serialize for JsonReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let scores = self.scores;
+        let mut map = ser.serialize_map(Some(5))?;
+        map.serialize_entry("today", &scores.today.map(|d| d.to_string()))?;
+        map.serialize_entry("scorecards", &self.scorecards())?;
+        map.serialize_entry(
+            "results",
+            &Seq(|| scores.results.iter().map(|r| ResultJson(scores, r))),
+        )?;
+        map.serialize_entry("expiredWaivers", &self.expired())?;
+        let problems: Vec<Json> = scores
+            .problems
+            .iter()
+            .map(|p| {
+                let mut j = problem_json(p);
+                j["file"] = Json::from((self.file)(&p.file));
+                j
+            })
+            .collect();
+        map.serialize_entry("problems", &problems)?;
+        map.end()
+    }
+}
+
+/// A sequence serialised from an iterator, without collecting it.
+struct Seq<F>(F);
+
+impl<F, I> serde::Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_seq((self.0)())
+    }
+}
+
+/// One entity × scorecard result in the JSON contract.
+struct ResultJson<'a>(&'a Scores, &'a EntityResult);
+
+impl serde::Serialize for ResultJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (scores, r) = (self.0, self.1);
+        let card = &scores.scorecards[r.scorecard];
+        let mut map = ser.serialize_map(Some(5))?;
+        map.serialize_entry("entity", &r.entity_ref)?;
+        map.serialize_entry("scorecard", &card.id)?;
+        map.serialize_entry("level", &scores.level_name(r))?;
+        map.serialize_entry("score", &r.score)?;
+        map.serialize_entry(
+            "checks",
+            &Seq(|| {
+                r.checks.iter().map(|c| CheckJson {
+                    id: &card.checks[c.check].id,
+                    outcome: c.outcome.as_str(),
+                    message: &c.message,
+                })
+            }),
+        )?;
+        map.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct CheckJson<'a> {
+    id: &'a str,
+    outcome: &'a str,
+    message: &'a str,
 }
 
 pub fn result_json(scores: &Scores, r: &EntityResult) -> Json {
-    let card = &scores.scorecards[r.scorecard];
-    json!({
-        "entity": r.entity_ref,
-        "scorecard": card.id,
-        "level": scores.level_name(r),
-        "score": r.score,
-        "checks": r.checks.iter().map(|c| json!({
-            "id": card.checks[c.check].id,
-            "outcome": c.outcome.as_str(),
-            "message": c.message,
-        })).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(ResultJson(scores, r)).unwrap_or(Json::Null)
 }
 
 /// A problem in the shape of `portico validate --format json`.

@@ -44,6 +44,8 @@ pub struct Validator {
     user: Vec<UserSchema>,
     /// For the `rules:` severity overrides (which decide whether an entity is valid).
     config: Config,
+    /// How much of a valid entity's data to keep once it is validated.
+    pub retain: crate::model::Retain,
 }
 
 /// Root fields Backstage accepts in a catalog file (`NoForeignRootFieldsEntityPolicy`).
@@ -119,6 +121,7 @@ impl Validator {
                     file: config.file.clone(),
                     ..Config::default()
                 },
+                retain: crate::model::Retain::Everything,
             },
             problems,
         )
@@ -353,6 +356,9 @@ impl Validator {
             }
         }
 
+        if self.retain == crate::model::Retain::References {
+            crate::model::prune_to_references(&mut json);
+        }
         let entity = entity_ref(&json).map(|entity_ref| Entity {
             entity_ref,
             data: json,
