@@ -94,14 +94,34 @@ pub fn check_with(inputs: &[PathBuf], config: &Config, retain: model::Retain) ->
 /// Stage timings on stderr when `PORTICO_TIMINGS` is set (for benchmarks and profiling).
 pub struct Timer {
     start: Option<std::cell::Cell<std::time::Instant>>,
+    /// Process CPU time (user + system, ms) at the last lap: on a loaded machine the wall time
+    /// of a stage says little, its CPU time still compares.
+    cpu: std::cell::Cell<u64>,
+}
+
+/// User + system CPU time of the process so far, in ms (Linux; 0 elsewhere).
+fn cpu_ms() -> u64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0;
+    };
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime
+    // are fields 14 and 15, in clock ticks (100 per second on Linux).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    f.iter().sum::<u64>() * 10
 }
 
 impl Timer {
     pub fn new() -> Self {
-        Timer {
-            start: std::env::var_os("PORTICO_TIMINGS")
-                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
-        }
+        let start = std::env::var_os("PORTICO_TIMINGS")
+            .map(|_| std::cell::Cell::new(std::time::Instant::now()));
+        let cpu = std::cell::Cell::new(if start.is_some() { cpu_ms() } else { 0 });
+        Timer { start, cpu }
     }
     /// Prints the time since the last lap (or since `new`) under `label`.
     pub fn lap(&self, label: &str) {
@@ -114,11 +134,14 @@ impl Timer {
                 .map_or(String::new(), |pages| {
                     format!(", resident {} MiB", pages * 4096 / (1024 * 1024))
                 });
+            let cpu = cpu_ms();
             eprintln!(
-                "portico: {label}: {:.1} ms{rss_mib}",
-                (now - start.get()).as_secs_f64() * 1000.0
+                "portico: {label}: {:.1} ms (cpu {} ms){rss_mib}",
+                (now - start.get()).as_secs_f64() * 1000.0,
+                cpu.saturating_sub(self.cpu.get())
             );
             start.set(now);
+            self.cpu.set(cpu);
         }
     }
 }

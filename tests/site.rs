@@ -136,6 +136,7 @@ fn example_repo_site_has_every_page_and_no_broken_link() {
     let entities = entities.as_array().unwrap();
     assert!(entities.len() >= 20, "only {} entities", entities.len());
     let catalog = read(&site, "catalog/index.html");
+    let catalog_data = read(&site, "catalog/entities.js");
     for e in entities {
         let page = entity_page(e);
         assert!(site.join(&page).is_file(), "{page} missing");
@@ -144,12 +145,25 @@ fn example_repo_site_has_every_page_and_no_broken_link() {
             .replace("/index.html", ".json");
         let one: Value = serde_json::from_str(&read(&site, &json)).unwrap();
         assert_eq!(&one, e, "{json} differs from its entry in entities.json");
-        // Every entity is a row of the catalog table, without JS.
+        // Every entity is a row of the catalog table's data (catalog/entities.js; the HTML
+        // holds the first page of rows, checked below).
         assert!(
-            catalog.contains(&format!("href=\"../{page}\"")),
-            "{page} not in the catalog table"
+            catalog_data.contains(&format!("\"{page}\"")),
+            "{page} not in catalog/entities.js"
         );
     }
+    // Without JS the catalog shows its first 100 rows, each a link to its entity's page.
+    let rows = catalog.matches("<tr data-kind=").count();
+    assert_eq!(
+        rows,
+        entities.len().min(100),
+        "rows of the catalog's first page"
+    );
+    let first = entity_page(&entities[0]);
+    assert!(
+        catalog.contains(&format!("href=\"../{first}\"")),
+        "{first} not in the catalog table"
+    );
     // A component's owner link goes to the group page, and the group lists it back.
     let comp = entities
         .iter()

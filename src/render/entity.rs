@@ -10,6 +10,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Relation types in the order entity pages list them, with their headings.
 pub const RELATIONS: &[(&str, &str)] = &[
@@ -147,6 +148,7 @@ pub fn page(site: &Site, renderer: &Renderer, out: &Path, i: usize) -> io::Resul
     let base = site.base_ctx(&rel, "catalog");
     let dir = rel.trim_end_matches("index.html");
     let kind = e.kind().to_lowercase();
+    super::create_dir(out, dir)?;
     let problems: Vec<ProblemView> = site.problems_of[i]
         .iter()
         .map(|&p| site.problem_view(site.problems[p]))
@@ -327,7 +329,7 @@ struct GraphBuilder<'s, 'a> {
     site: &'s Site<'a>,
     root: &'s str,
     nodes: Vec<graph::Node>,
-    ids: HashMap<String, usize>,
+    ids: HashMap<Arc<str>, usize>,
     edges: BTreeSet<(usize, usize, &'static str)>,
 }
 
@@ -349,8 +351,8 @@ impl<'s, 'a> GraphBuilder<'s, 'a> {
         let id = self.nodes.len();
         let kind = link.kind.to_lowercase();
         self.nodes.push(graph::Node {
-            label: link.title.clone(),
-            caption: link.kind.clone(),
+            label: link.title.to_string(),
+            caption: link.kind.to_string(),
             class: if link.url.is_some() {
                 format!("k-{}", super::segment(&kind))
             } else {
@@ -586,8 +588,8 @@ mod tests {
             .iter()
             .map(|o| {
                 (
-                    o.item.title.clone(),
-                    o.via.as_ref().map(|v| v.title.clone()),
+                    o.item.title.to_string(),
+                    o.via.as_ref().map(|v| v.title.to_string()),
                 )
             })
             .collect();
@@ -600,8 +602,8 @@ mod tests {
             Some("catalog/default/group/team-a/index.html")
         );
         let u = user_section(&site, c.index["user:default/ann"]);
-        assert_eq!(u.groups[0].title, "team-a");
-        assert_eq!(u.owned[0].item.title, "svc");
+        assert_eq!(&*u.groups[0].title, "team-a");
+        assert_eq!(&*u.owned[0].item.title, "svc");
 
         let svg = relations_graph(&site, c.index["component:default/svc"], "../../../../");
         assert!(

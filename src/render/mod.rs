@@ -30,6 +30,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A file every site has at its root (`api/entities.json`): how `portico build` recognises a
 /// directory it may replace.
@@ -206,13 +207,30 @@ impl Renderer {
     }
 }
 
-/// Writes `bytes` to `out/rel`, creating parent directories.
+/// Writes `bytes` to `out/rel`, creating parent directories when they are missing (tried
+/// after the write fails, not before: most files land in a directory that exists).
 pub fn write_file(out: &Path, rel: &str, bytes: &[u8]) -> io::Result<()> {
     let path = out.join(rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    match std::fs::write(&path, bytes) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, bytes)
+        }
+        done => done,
     }
-    std::fs::write(path, bytes)
+}
+
+/// Creates the directory `out/rel` whose parent is expected to exist (one `mkdir`), or with
+/// its parents when it does not.
+pub fn create_dir(out: &Path, rel: &str) -> io::Result<()> {
+    let path = out.join(rel);
+    match std::fs::create_dir(&path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && path.is_dir() => Ok(()),
+        Err(_) => std::fs::create_dir_all(&path),
+    }
 }
 
 /// The `../` prefix that leads from a page at `rel` back to the site root.
@@ -260,13 +278,16 @@ pub fn entity_url(r: &EntityRef) -> String {
 
 /// A link to an entity, resolved or dangling (`url` is `None`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+///
+/// The strings are shared (`Arc<str>`): an entity is linked from many pages and each link to
+/// it is made once per build (`Site::links`), so a link is cloned, not formatted, per page.
 pub struct Link {
-    pub kind: String,
-    pub title: String,
+    pub kind: Arc<str>,
+    pub title: Arc<str>,
     #[serde(rename = "ref")]
-    pub entity_ref: String,
+    pub entity_ref: Arc<str>,
     /// Site-relative; prefix with `root` in templates.
-    pub url: Option<String>,
+    pub url: Option<Arc<str>>,
 }
 
 /// One entity as listed in tables and relation lists.
@@ -312,6 +333,8 @@ pub struct Site<'a> {
     pub scores: &'a Scores,
     pub title: String,
     pub rows: Vec<Row>,
+    /// The link to every entity, by index.
+    pub links: Vec<Link>,
     /// Every problem of the run (validation, docs, scores), in report order.
     pub problems: Vec<&'a Problem>,
     /// Indices into `problems`, per entity.
@@ -376,6 +399,16 @@ impl<'a> Site<'a> {
             scores,
             title,
             rows: vec![],
+            links: catalog
+                .entities
+                .par_iter()
+                .map(|e| Link {
+                    kind: e.kind().into(),
+                    title: e.title().into(),
+                    entity_ref: e.entity_ref.to_string().into(),
+                    url: Some(entity_url(&e.entity_ref).into()),
+                })
+                .collect(),
             problems,
             problems_of,
             docs_of,
@@ -432,22 +465,17 @@ impl<'a> Site<'a> {
         match self.catalog.position(r) {
             Some(i) => self.link_to(i),
             None => Link {
-                kind: r.kind.clone(),
-                title: r.name.clone(),
-                entity_ref: r.to_string(),
+                kind: r.kind.as_str().into(),
+                title: r.name.as_str().into(),
+                entity_ref: r.to_string().into(),
                 url: None,
             },
         }
     }
 
+    /// The link to entity `i` (made once per build, see `Site::links`).
     pub fn link_to(&self, i: usize) -> Link {
-        let e = &self.catalog.entities[i];
-        Link {
-            kind: e.kind().to_string(),
-            title: e.title().to_string(),
-            entity_ref: e.entity_ref.to_string(),
-            url: Some(entity_url(&e.entity_ref)),
-        }
+        self.links[i].clone()
     }
 
     pub fn problem_view(&self, p: &Problem) -> ProblemView {
@@ -527,6 +555,17 @@ pub fn site_with(
         &|| scorecards::pages(&site, renderer, out),
     ];
     jobs.par_iter().try_for_each(|job| job())?;
+    // The per-kind directories once, so that each entity costs one mkdir (its page's).
+    let kinds: std::collections::BTreeSet<String> = catalog
+        .entities
+        .iter()
+        .map(|e| entity_path(&e.entity_ref))
+        .filter_map(|p| p.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+        .collect();
+    for dir in &kinds {
+        std::fs::create_dir_all(out.join("catalog").join(dir))?;
+        std::fs::create_dir_all(out.join("api/entities").join(dir))?;
+    }
     (0..catalog.entities.len())
         .into_par_iter()
         .try_for_each(|i| {

@@ -102,7 +102,17 @@ for (const makeMode of [fileMode, serveMode]) {
       await page.goto(mode.url('catalog/'));
       await page.locator('main table').waitFor();
       const listed = all().filter((e) => e.kind !== 'Location');
+      // Every page of the table (a large catalog is paged, see catalog-pages.test.mjs).
       const hrefs = await rowEntityLinks(page);
+      const next = page.getByRole('button', { name: /next page/i });
+      while (await next.isVisible() && await next.isEnabled()) {
+        const before = page.url();
+        await next.click();
+        await page.waitForFunction((u) => location.href !== u, before);
+        hrefs.push(...await rowEntityLinks(page));
+      }
+      await page.goto(mode.url('catalog/'));
+      await page.locator('main table').waitFor();
       const absent = listed.filter((e) => !hrefs.some((h) => sameEntityUrl(h, e))).map(refOf);
       assert.deepEqual(absent, [], 'every entity has a row linking to its page');
       const total = await visibleRows(page).count();
