@@ -5,6 +5,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, newPage, fileMode, keyPages, screenshot, horizontalOverflow, backgroundLuminance, pageProblems,
+  entityPath, pickComponent,
 } from './lib/harness.mjs';
 
 const VIEWS = {
@@ -42,4 +43,21 @@ describe('layout and screenshots (file://)', () => {
       });
     }
   }
+
+  it('on a phone, a wide relations graph opens with its entity in view', async () => {
+    const page = await newPage(browser, mode, VIEWS.phone);
+    await page.goto(mode.url(entityPath(pickComponent())));
+    const box = page.locator('.graph-scroll').first();
+    await box.scrollIntoViewIfNeeded();
+    const wide = await box.evaluate((el) => el.scrollWidth > el.clientWidth);
+    assert.ok(wide, 'the graph is wider than a phone (else there is nothing to check)');
+    const inView = await box.evaluate((el) => {
+      const b = el.getBoundingClientRect();
+      const f = el.querySelector('.graph-node.focus').getBoundingClientRect();
+      return f.left >= b.left - 1 && f.right <= b.right + 1;
+    });
+    assert.ok(inView, 'the focused entity is inside the visible part of the graph');
+    await screenshot(page, 'graph-phone');
+    await page.context().close();
+  });
 });

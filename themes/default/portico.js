@@ -264,3 +264,19 @@
   next.addEventListener("click", function () { turn(1, next, prev); });
   window.addEventListener("hashchange", function () { load(readState()); });
 })();
+
+/* A relations graph wider than the screen (phones) scrolls sideways in its box: start with
+   the entity itself in the middle of the view, not the left edge. */
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll(".graph-scroll");
+  for (var i = 0; i < boxes.length; i++) {
+    var box = boxes[i];
+    if (box.scrollWidth <= box.clientWidth) continue;
+    var focus = box.querySelector(".graph-node.focus");
+    if (!focus) continue;
+    var b = box.getBoundingClientRect();
+    var f = focus.getBoundingClientRect();
+    box.scrollLeft += f.left + f.width / 2 - (b.left + b.width / 2);
+  }
+})();
