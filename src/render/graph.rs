@@ -186,6 +186,8 @@ impl Graph {
         }
         // Edges first, under the nodes; labels after, above the edges.
         let mut labels = String::new();
+        // Centre and half width of every label placed so far.
+        let mut placed: Vec<(f64, f64, f64)> = vec![];
         for e in &self.edges {
             if hidden.contains(&e.from) || hidden.contains(&e.to) || e.from == e.to {
                 continue;
@@ -210,13 +212,30 @@ impl Graph {
                 D(x2),
                 D(y2)
             );
-            // Labels sit away from the busier end, where edges fan out and would overlap.
+            // Labels sit away from the busier end, where edges fan out, and move along their
+            // edge until they no longer cover a label already placed.
             let t = match degree[e.from].cmp(&degree[e.to]) {
                 std::cmp::Ordering::Greater => 0.72,
                 std::cmp::Ordering::Less => 0.28,
                 std::cmp::Ordering::Equal => 0.5,
             };
-            let (lx, ly) = bezier(t, (x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2));
+            let half_w = text_width(&e.label, LABEL_CHAR_W) / 2.0 + 2.0;
+            let at = |t: f64| bezier(t, (x1, y1), (x1 + dx, y1), (x2 - dx, y2), (x2, y2));
+            let clashes = |(x, y): (f64, f64)| {
+                placed
+                    .iter()
+                    .filter(|&&(px, py, pw): &&(f64, f64, f64)| {
+                        (x - px).abs() < half_w + pw && (y - py).abs() < LABEL_H
+                    })
+                    .count()
+            };
+            let (lx, ly) = [0.0f64, 0.1, -0.1, 0.2, -0.2, 0.3, -0.3]
+                .iter()
+                .map(|d| (t + d).clamp(0.15f64, 0.85))
+                .map(at)
+                .min_by_key(|&p| clashes(p))
+                .unwrap_or_else(|| at(t));
+            placed.push((lx, ly, half_w));
             let _ = write!(
                 labels,
                 r#"<text class="graph-label" x="{}" y="{}" text-anchor="middle">{}</text>"#,
@@ -245,7 +264,7 @@ impl Graph {
                 esc(&node.caption),
                 D(x + 12.0),
                 D(y + 35.0),
-                esc(&truncate(&node.label, 24)),
+                esc(&fit(&node.label, NODE_W - 18.0)),
             );
             match &node.href {
                 Some(href) if !node.focus => {
@@ -305,14 +324,49 @@ fn bezier(t: f64, p0: (f64, f64), p1: (f64, f64), p2: (f64, f64), p3: (f64, f64)
     )
 }
 
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(max - 1).collect();
-        t.push('…');
-        t
+/// Height of an edge label's box, and the average width of its characters (10.5 px text).
+const LABEL_H: f64 = 12.0;
+const LABEL_CHAR_W: f64 = 5.6;
+
+/// Estimated width of `s` in the node name's font (13 px, semibold) scaled from an average
+/// character width `avg`: narrow and wide letters counted as such, since SVG text does not wrap
+/// or clip and the browser's measurements are not available at build time.
+fn text_width(s: &str, avg: f64) -> f64 {
+    s.chars()
+        .map(|c| {
+            avg * match c {
+                'i' | 'l' | 'j' | '.' | ',' | ':' | ';' | '\'' | '|' | '!' | 'I' => 0.45,
+                ' ' | 'f' | 't' | 'r' | '(' | ')' | '-' => 0.6,
+                'm' | 'w' | 'M' | 'W' | '@' => 1.45,
+                c if c.is_uppercase() => 1.2,
+                c if c.is_ascii() => 1.0,
+                // CJK and other wide scripts.
+                _ => 1.7,
+            }
+        })
+        .sum()
+}
+
+/// `s` cut with "…" to fit `max` pixels of a node's name.
+fn fit(s: &str, max: f64) -> String {
+    const NAME_CHAR_W: f64 = 8.9;
+    if text_width(s, NAME_CHAR_W) <= max {
+        return s.to_string();
     }
+    let budget = max - text_width("…", NAME_CHAR_W);
+    let mut out = String::new();
+    let mut used = 0.0;
+    for c in s.chars() {
+        let w = text_width(c.encode_utf8(&mut [0; 4]), NAME_CHAR_W);
+        if used + w > budget {
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
 }
 
 /// Escapes text for SVG/HTML content and attribute values.
@@ -333,6 +387,19 @@ pub fn esc(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_names_are_cut_with_an_ellipsis_to_fit_their_box() {
+        assert_eq!(fit("Payment events", NODE_W - 18.0), "Payment events");
+        let cut = fit("Fulfilment workflows database", NODE_W - 18.0);
+        assert!(
+            cut.ends_with('…') && cut.starts_with("Fulfilment workflows"),
+            "{cut}"
+        );
+        assert!(text_width(&cut, 8.9) <= NODE_W - 18.0);
+        // Wide letters take more room than narrow ones.
+        assert!(text_width("WWWW", 1.0) > text_width("iiii", 1.0) * 2.0);
+    }
+
     use super::*;
 
     fn node(label: &str) -> Node {
