@@ -395,6 +395,34 @@ fn scorecard_typo_is_located() {
 }
 
 #[test]
+fn json_report_to_a_file_is_the_stdout_report_and_an_unwritable_file_fails() {
+    let org = org();
+    let stdout = portico()
+        .args(["score", "--format", "json", "--today", "2026-11-23"])
+        .arg(org.path())
+        .output()
+        .unwrap();
+    let file = org.path().join("report.json");
+    portico()
+        .args(["score", "--format", "json", "--today", "2026-11-23", "-o"])
+        .arg(&file)
+        .arg(org.path())
+        .assert()
+        .success();
+    let written = std::fs::read(&file).unwrap();
+    assert_eq!(written, stdout.stdout);
+    assert!(written.ends_with(b"}\n"));
+    for format in ["json", "human", "markdown"] {
+        portico()
+            .args(["score", "--format", format, "-o", "/nonexistent/dir/report"])
+            .arg(org.path())
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write the report"));
+    }
+}
+
+#[test]
 fn bad_flags_cannot_run() {
     let org = org();
     portico()

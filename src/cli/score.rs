@@ -189,39 +189,38 @@ pub fn run(args: Args) -> ExitCode {
             Err(e) => return fail(&e),
         }
     }
+    // The JSON report is streamed (for a large catalog it is too big to build as a value
+    // first); the human and Markdown reports are made as text.
     let text = match args.format {
         Format::Human => {
             if !scores.problems.is_empty() {
                 print_problems(&scores);
             }
-            report::human(&scores, args.verbose, only)
+            Some(report::human(&scores, args.verbose, only))
         }
-        Format::Json => {
-            // Streamed: the report of a large catalog is too big to build as a value first.
-            let report = report::JsonReport::new(&scores).only_scorecard(args.scorecard.as_deref());
-            let written = match &args.output {
-                Some(path) => std::fs::File::create(path).and_then(|f| write_json(f, &report)),
-                None => write_json(std::io::stdout().lock(), &report),
-            };
-            if let Err(e) = written {
-                return fail(&format!("cannot write the report: {e}"));
-            }
-            return super::exit(if has_errors(&scores) {
-                super::EXIT_PROBLEMS
-            } else {
-                super::EXIT_OK
-            });
-        }
+        Format::Json => None,
         Format::Markdown => {
             if !scores.problems.is_empty() {
                 print_problems(&scores);
             }
-            report::markdown(&scores, baseline.as_ref())
+            Some(report::markdown(&scores, baseline.as_ref()))
         }
     };
+    let json = report::JsonReport::new(&scores).only_scorecard(args.scorecard.as_deref());
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+        match &text {
+            Some(text) => out.write_all(text.as_bytes())?,
+            None => {
+                serde_json::to_writer_pretty(&mut out, &json)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        out.flush()
+    };
     let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes()),
-        None => std::io::stdout().lock().write_all(text.as_bytes()),
+        Some(path) => std::fs::File::create(path).and_then(|mut f| write(&mut f)),
+        None => write(&mut std::io::stdout().lock()),
     };
     if let Err(e) = written {
         return fail(&format!("cannot write the report: {e}"));
@@ -394,12 +393,4 @@ pub fn gate(args: GateArgs) -> ExitCode {
     } else {
         super::EXIT_OK
     })
-}
-
-/// Pretty JSON and a final newline, through one buffer.
-fn write_json(out: impl Write, report: &report::JsonReport) -> std::io::Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
-    serde_json::to_writer_pretty(&mut out, report)?;
-    out.write_all(b"\n")?;
-    out.flush()
 }

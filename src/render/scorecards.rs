@@ -210,22 +210,6 @@ fn site_file(root: &Path, file: &str) -> String {
     }
 }
 
-/// Applies [`site_file`] to every `"file"` string of a JSON document.
-fn relativize_files(value: &mut serde_json::Value, root: &Path) {
-    match value {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                match v {
-                    serde_json::Value::String(s) if k == "file" => *s = site_file(root, s),
-                    _ => relativize_files(v, root),
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| relativize_files(v, root)),
-        _ => {}
-    }
-}
-
 /// Writes the scorecard pages, `api/scorecards.json`, the badges and the history.
 pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
     let scores = site.scores;
@@ -255,12 +239,13 @@ pub fn pages(site: &Site, renderer: &Renderer, out: &Path) -> io::Result<()> {
             history::serialize(&entries).as_bytes(),
         )?;
     }
-    // Compact: with thousands of entities this is the biggest file of the site.
-    let mut value = report::to_json(scores);
-    relativize_files(&mut value, &site.config.root);
-    let mut json = serde_json::to_string(&value).map_err(io::Error::other)?;
-    json.push('\n');
-    write_file(out, "api/scorecards.json", json.as_bytes())?;
+    // Compact, and serialised straight from the scores: with thousands of entities this is
+    // the biggest file of the site. File paths as the site shows them.
+    let show = |f: &str| site_file(&site.config.root, f);
+    let report = report::JsonReport::new(scores).files(&show);
+    let mut json = serde_json::to_vec(&report).map_err(io::Error::other)?;
+    json.push(b'\n');
+    write_file(out, "api/scorecards.json", &json)?;
 
     let summaries: Vec<CardSummary> = (0..scores.scorecards.len())
         .map(|s| summary(site, s))

@@ -164,10 +164,6 @@ struct CheckJson<'a> {
     message: &'a str,
 }
 
-pub fn result_json(scores: &Scores, r: &EntityResult) -> Json {
-    serde_json::to_value(ResultJson(scores, r)).unwrap_or(Json::Null)
-}
-
 /// A problem in the shape of `portico validate --format json`.
 pub fn problem_json(p: &Problem) -> Json {
     json!({

@@ -735,6 +735,29 @@ fn results_are_deterministic() {
 }
 
 #[test]
+fn json_report_lists_only_the_chosen_scorecard_and_shows_files_as_asked() {
+    let f = fixture();
+    let scores = run(&f, LEVELED, vec![], "2026-11-23");
+    let id = scores.scorecards[0].id.clone();
+    let all = serde_json::to_value(report::JsonReport::new(&scores)).unwrap();
+    assert_eq!(all["scorecards"].as_array().unwrap().len(), 1);
+    let one =
+        serde_json::to_value(report::JsonReport::new(&scores).only_scorecard(Some(&id))).unwrap();
+    assert_eq!(one["scorecards"][0]["id"], id.as_str());
+    let none = serde_json::to_value(report::JsonReport::new(&scores).only_scorecard(Some("nope")))
+        .unwrap();
+    assert_eq!(none["scorecards"].as_array().unwrap().len(), 0);
+    // Results are not filtered here (the command filters them before).
+    assert_eq!(none["results"], all["results"]);
+    let shown = |f: &str| format!("shown/{f}");
+    let mapped = serde_json::to_value(report::JsonReport::new(&scores).files(&shown)).unwrap();
+    assert_eq!(
+        mapped["scorecards"][0]["file"],
+        format!("shown/{}", all["scorecards"][0]["file"].as_str().unwrap()).as_str()
+    );
+}
+
+#[test]
 fn baseline_deltas() {
     let f = fixture();
     let now = run(&f, LEVELED, vec![], "2026-12-01");
