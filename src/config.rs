@@ -335,8 +335,10 @@ fn unknown_rules(config: &Config, node: &Node, file: &str) -> Vec<Problem> {
 /// The span of the node a deserialization error is about: the key of an unknown field, the
 /// value of a wrongly typed one. Also returns the dotted field path for the message.
 fn locate(root: &Node, segments: &[String], message: &str) -> (Span, String) {
-    let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
-    let pointer: String = segments.iter().map(|s| format!("/{}", escape(s))).collect();
+    let pointer: String = segments
+        .iter()
+        .map(|s| format!("/{}", crate::parse::escape_pointer_segment(s)))
+        .collect();
     let field = segments.join(".");
     if message.starts_with("unknown field") {
         if let Some(key) = root.key_at_pointer(&pointer) {

@@ -639,7 +639,10 @@ fn techdocs_problem(e: &Entity) -> Option<Problem> {
     if mkdocs_file(&dir).is_some() {
         return None;
     }
-    let pointer = format!("/metadata/annotations/{}", TECHDOCS_REF.replace('/', "~1"));
+    let pointer = format!(
+        "/metadata/annotations/{}",
+        crate::parse::escape_pointer_segment(TECHDOCS_REF)
+    );
     let shown = crate::discover::display_path(&crate::discover::normalize_lexical(
         &std::path::Path::new(&e.source.display)
             .parent()

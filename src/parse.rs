@@ -91,7 +91,7 @@ impl Node {
             return Some(node);
         }
         for raw in pointer.strip_prefix('/')?.split('/') {
-            let part = raw.replace("~1", "/").replace("~0", "~");
+            let part = unescape_pointer_segment(raw);
             node = match &node.value {
                 Value::Map(_) => node.get(&part)?,
                 Value::Seq(items) => items.get(part.parse::<usize>().ok()?)?,
@@ -104,8 +104,9 @@ impl Node {
     /// The key node for the last segment of a JSON pointer, when it names a mapping entry.
     pub fn key_at_pointer(&self, pointer: &str) -> Option<&Node> {
         let (parent, last) = pointer.rsplit_once('/')?;
-        let last = last.replace("~1", "/").replace("~0", "~");
-        self.at_pointer(parent)?.entry(&last).map(|(k, _)| k)
+        self.at_pointer(parent)?
+            .entry(&unescape_pointer_segment(last))
+            .map(|(k, _)| k)
     }
 
     /// The JSON value of this node, as Backstage sees the YAML document. Non-string keys are
@@ -174,6 +175,25 @@ impl Node {
 }
 
 /// One YAML document of a file. Empty documents (`---` alone) are kept out.
+/// A key as one segment of a JSON pointer: `~` → `~0`, `/` → `~1` (RFC 6901).
+pub fn escape_pointer_segment(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
+    }
+}
+
+/// One segment of a JSON pointer as the key it names (the inverse of
+/// [`escape_pointer_segment`]).
+pub fn unescape_pointer_segment(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
+    }
+}
+
 /// Where the values of a document are, by JSON pointer: what later stages need of a
 /// document's positions once its tree is dropped (an entity keeps this, not the tree,
 /// which is several times larger). Values nested deeper than [`Spans::MAX_DEPTH`] are
@@ -213,11 +233,7 @@ impl Spans {
                     for (k, v) in entries {
                         let Some(key) = k.as_str() else { continue };
                         pointer.push('/');
-                        if key.contains(['~', '/']) {
-                            pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                        } else {
-                            pointer.push_str(key);
-                        }
+                        pointer.push_str(&escape_pointer_segment(key));
                         walk(v, depth + 1, pointer, out, list);
                         pointer.truncate(len);
                     }
@@ -1017,6 +1033,21 @@ fn is_float_syntax(s: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn pointer_segments_escape_and_unescape_as_rfc_6901_says() {
+        assert_eq!(
+            escape_pointer_segment("backstage.io/x~y"),
+            "backstage.io~1x~0y"
+        );
+        assert_eq!(escape_pointer_segment("plain"), "plain");
+        // `~01` is the key `~1`, not `/`: `~1` is undone before `~0`.
+        assert_eq!(unescape_pointer_segment("~01"), "~1");
+        assert_eq!(unescape_pointer_segment("a~1b"), "a/b");
+        for key in ["a/b", "~", "~1", "x~0/y"] {
+            assert_eq!(unescape_pointer_segment(&escape_pointer_segment(key)), key);
+        }
+    }
 
     #[test]
     fn block_scalars_start_at_their_indicator() {

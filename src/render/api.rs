@@ -593,7 +593,7 @@ fn asyncapi(r: &Resolver, v: &mut ApiView) {
                 .unwrap_or_default();
             let mut operations = vec![];
             if v3 {
-                let target = format!("#/channels/{}", key.replace('~', "~0").replace('/', "~1"));
+                let target = format!("#/channels/{}", crate::parse::escape_pointer_segment(key));
                 if let Some(ops) = doc.get("operations").and_then(Json::as_object) {
                     for (op_id, op) in ops {
                         if op.pointer("/channel/$ref").and_then(Json::as_str) != Some(&target) {

@@ -43,7 +43,7 @@ impl SchemaChecker {
             match error.kind() {
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     for key in unexpected {
-                        let escaped = key.replace('~', "~0").replace('/', "~1");
+                        let escaped = crate::parse::escape_pointer_segment(key);
                         let span = root
                             .key_at_pointer(&format!("{pointer}/{escaped}"))
                             .map_or(node.span, |k| k.span);
@@ -183,7 +183,7 @@ pub fn pointer_to_path(pointer: &str) -> String {
             if !out.is_empty() {
                 out.push('.');
             }
-            out.push_str(&seg.replace("~1", "/").replace("~0", "~"));
+            out.push_str(&crate::parse::unescape_pointer_segment(seg));
         }
     }
     out

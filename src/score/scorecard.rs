@@ -157,7 +157,7 @@ impl FieldPath {
         let segments = if let Some(pointer) = text.strip_prefix('/') {
             pointer
                 .split('/')
-                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .map(|s| crate::parse::unescape_pointer_segment(s).into_owned())
                 .collect::<Vec<_>>()
         } else {
             let mut segments = vec![];

@@ -133,10 +133,6 @@ fn with_suggestion(hint: &str, suggestion: String, valid: fn(&str) -> bool) -> S
     }
 }
 
-fn escape(seg: &str) -> String {
-    seg.replace('~', "~0").replace('/', "~1")
-}
-
 /// Runs every format check of `FieldFormatEntityPolicy` on an entity (after placeholder
 /// substitution), returning every failure, not only the first.
 pub fn check(entity: &Json) -> Vec<FormatError> {
@@ -206,7 +202,10 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
             continue;
         };
         for (k, v) in map {
-            let pointer = format!("/metadata/{field}/{}", escape(k));
+            let pointer = format!(
+                "/metadata/{field}/{}",
+                crate::parse::escape_pointer_segment(k)
+            );
             if !is_qualified_key(k) {
                 let rule = if value_rule {
                     "entity/label-key-format"

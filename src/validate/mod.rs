@@ -403,7 +403,7 @@ pub fn locate<'a>(root: &'a Node, pointer: &str) -> &'a Node {
         return node;
     };
     for raw in rest.split('/') {
-        let part = raw.replace("~1", "/").replace("~0", "~");
+        let part = crate::parse::unescape_pointer_segment(raw);
         let next = match &node.value {
             Value::Map(entries) => entries
                 .iter()
@@ -424,7 +424,7 @@ pub fn locate<'a>(root: &'a Node, pointer: &str) -> &'a Node {
 pub fn span_at(root: &Node, pointer: &str, at_key: bool) -> Span {
     if at_key {
         if let Some((parent, last)) = pointer.rsplit_once('/') {
-            let last = last.replace("~1", "/").replace("~0", "~");
+            let last = crate::parse::unescape_pointer_segment(last);
             let parent = locate(root, parent);
             if let Some((k, _)) = parent
                 .as_map()

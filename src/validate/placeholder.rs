@@ -85,7 +85,7 @@ impl Ctx<'_> {
                         let key = k.key_string();
                         let len = pointer.len();
                         pointer.push('/');
-                        pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                        pointer.push_str(&crate::parse::escape_pointer_segment(&key));
                         let value = self.walk(v, pointer);
                         pointer.truncate(len);
                         out.insert(key, value);

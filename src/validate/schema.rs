@@ -146,7 +146,7 @@ pub fn compile_user(root: &Path, rel: &str) -> Result<jsonschema::Validator, Box
 pub fn field_path(pointer: &str) -> String {
     let mut out = String::new();
     for raw in pointer.split('/').skip(1) {
-        let seg = raw.replace("~1", "/").replace("~0", "~");
+        let seg = crate::parse::unescape_pointer_segment(raw);
         if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
             out.push_str(&format!("[{seg}]"));
         } else if !seg.is_empty()
@@ -170,7 +170,7 @@ pub fn field_path(pointer: &str) -> String {
 }
 
 fn join(pointer: &str, key: &str) -> String {
-    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
+    format!("{pointer}/{}", crate::parse::escape_pointer_segment(key))
 }
 
 fn type_name(t: &str) -> &str {
