@@ -165,6 +165,7 @@ fn summary(site: &Site, s: usize) -> CardSummary {
         }
         total += r.score;
     }
+    let (levels, below) = level_views(card, &counts, below, n);
     CardSummary {
         id: card.id.clone(),
         title: card.title.clone(),
@@ -176,26 +177,39 @@ fn summary(site: &Site, s: usize) -> CardSummary {
         } else {
             crate::score::round1(total / n as f64)
         },
-        levels: card
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(l, lv)| LevelView {
-                name: lv.name.clone(),
-                description: lv.description.clone(),
-                colour: level_colour(card, Some(l)),
-                count: counts[l],
-                share: pct(counts[l], n),
-            })
-            .collect(),
-        below: LevelView {
-            name: format!("Below {}", card.levels[0].name),
-            description: None,
-            colour: NONE_COLOUR.into(),
-            count: below,
-            share: pct(below, n),
-        },
+        levels,
+        below,
     }
+}
+
+/// A level distribution as pages show it: each level with its count and share of the `n`
+/// entities, and the row of those below the first level.
+fn level_views(
+    card: &Scorecard,
+    counts: &[usize],
+    below: usize,
+    n: usize,
+) -> (Vec<LevelView>, LevelView) {
+    let levels = card
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(l, lv)| LevelView {
+            name: lv.name.clone(),
+            description: lv.description.clone(),
+            colour: level_colour(card, Some(l)),
+            count: counts[l],
+            share: pct(counts[l], n),
+        })
+        .collect();
+    let below = LevelView {
+        name: format!("Below {}", card.levels[0].name),
+        description: None,
+        colour: NONE_COLOUR.into(),
+        count: below,
+        share: pct(below, n),
+    };
+    (levels, below)
 }
 
 /// A file path as the site shows it: relative to the input root (where `portico.yaml` is),
@@ -628,31 +642,15 @@ pub fn team_view(site: &Site, group: usize) -> Vec<Value> {
                     score: r.score,
                 })
                 .collect();
+            let (levels, below) = level_views(card, &roll.levels, roll.below, roll.entities);
             Value::from_serialize(TeamRollup {
                 id: card.id.clone(),
                 title: card.title.clone(),
                 url: url(card),
                 entities: roll.entities,
                 average: roll.average,
-                levels: card
-                    .levels
-                    .iter()
-                    .enumerate()
-                    .map(|(l, lv)| LevelView {
-                        name: lv.name.clone(),
-                        description: lv.description.clone(),
-                        colour: level_colour(card, Some(l)),
-                        count: roll.levels[l],
-                        share: pct(roll.levels[l], roll.entities),
-                    })
-                    .collect(),
-                below: LevelView {
-                    name: format!("Below {}", card.levels[0].name),
-                    description: None,
-                    colour: NONE_COLOUR.into(),
-                    count: roll.below,
-                    share: pct(roll.below, roll.entities),
-                },
+                levels,
+                below,
                 worst: roll
                     .worst
                     .iter()
