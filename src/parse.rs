@@ -1057,6 +1057,10 @@ mod tests {
         let b = docs[0].root.get("b").unwrap().span;
         assert_eq!((a.start.line, a.start.column), (1, 4));
         assert_eq!((b.start.line, b.start.column), (4, 4));
+        // A comment after the header, and blank lines before the content.
+        let (docs, _) = parse("c: |- # a|b\n\n  text\n");
+        let c = docs[0].root.get("c").unwrap().span;
+        assert_eq!((c.start.line, c.start.column), (1, 4));
     }
 
     #[test]

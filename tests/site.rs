@@ -365,6 +365,57 @@ fn markup_in_entity_text_is_shown_as_text() {
 }
 
 #[test]
+fn docs_index_lists_doc_sites_and_says_so_when_there_are_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "plain/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: plain\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n",
+    );
+    let (code, stdout, stderr) = build(tmp.path(), &["plain", "--out", "site", "--allow-errors"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let index = read(&tmp.path().join("site"), "docs/index.html");
+    assert!(index.contains("No entity has documentation yet"), "{index}");
+    assert!(!index.contains("<table"));
+
+    write(
+        tmp.path(),
+        "documented/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: documented\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n",
+    );
+    write(
+        tmp.path(),
+        "documented/mkdocs.yml",
+        "site_name: Documented handbook\n",
+    );
+    write(tmp.path(), "documented/docs/index.md", "# Hello\n");
+    write(tmp.path(), "documented/docs/more.md", "# More\n");
+    let (code, stdout, stderr) = build(
+        tmp.path(),
+        &["plain", "documented", "--out", "site2", "--allow-errors"],
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site2");
+    let index = read(&site, "docs/index.html");
+    assert_eq!(
+        index.matches("<tr>").count(),
+        2,
+        "a header row and one site: {index}"
+    );
+    assert!(
+        index.contains(
+            r#"<a href="../docs/default/component/documented/index.html">Documented handbook</a>"#
+        ),
+        "{index}"
+    );
+    assert!(
+        index.contains(r#"<td class="num">2</td>"#),
+        "two pages: {index}"
+    );
+    assert!(read(&site, "index.html").contains(r#"href="docs/index.html""#));
+}
+
+#[test]
 fn errors_fail_the_build_unless_allowed_and_the_site_shows_them() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "repo/catalog-info.yaml", MARKUP);

@@ -451,6 +451,44 @@ mod tests {
     }
 
     #[test]
+    fn labels_of_edges_fanning_out_of_one_node_do_not_cover_each_other() {
+        // Two sources, each with edges to the same four targets: the labels crowd near the
+        // targets' side of the curves, where they would land on top of each other.
+        let nodes: Vec<Node> = (0..6).map(|i| node(&format!("n{i}"))).collect();
+        let mut edges = vec![];
+        for from in 0..2 {
+            for to in 2..6 {
+                edges.push(Edge {
+                    from,
+                    to,
+                    label: if to % 2 == 0 { "provides" } else { "consumes" }.into(),
+                });
+            }
+        }
+        let svg = Graph { nodes, edges }.to_svg("g", "t");
+        let labels: Vec<(f64, f64, f64)> = svg
+            .split("<text class=\"graph-label\" x=\"")
+            .skip(1)
+            .map(|rest| {
+                let (x, rest) = rest.split_once("\" y=\"").unwrap();
+                let (y, rest) = rest.split_once('"').unwrap();
+                let text = &rest[rest.find('>').unwrap() + 1..rest.find('<').unwrap()];
+                let half = text_width(text, LABEL_CHAR_W) / 2.0;
+                (x.parse().unwrap(), y.parse().unwrap(), half)
+            })
+            .collect();
+        assert_eq!(labels.len(), 8);
+        for (i, a) in labels.iter().enumerate() {
+            for b in &labels[i + 1..] {
+                // Coordinates are written with one decimal: allow for rounding.
+                let apart =
+                    (a.0 - b.0).abs() >= a.2 + b.2 - 0.2 || (a.1 - b.1).abs() >= LABEL_H - 0.2;
+                assert!(apart, "labels at {a:?} and {b:?} overlap");
+            }
+        }
+    }
+
+    #[test]
     fn text_is_escaped_and_long_layers_fold() {
         let mut nodes = vec![node("<hub>")];
         let mut edges = vec![];
