@@ -1,6 +1,9 @@
-//! Fenced code → classed HTML with syntect, at build time. The syntax set is loaded once per
-//! process (it is the slow part); output uses CSS classes (`hl-…`), never inline styles, so
-//! the theme's stylesheet decides the colours.
+//! Fenced code → classed HTML at build time. The common languages go through tree-sitter
+//! (`tree-sitter-highlight` with each grammar's own highlight queries): it parses 2–5× faster
+//! than syntect's regex grammars, and highlighting was the largest part of a docs build.
+//! Every other language goes through syntect with bat's syntax set (two-face). Output uses CSS
+//! classes (`hl-…`, named after TextMate scope atoms for both highlighters), never inline
+//! styles, so one stylesheet (`assets/syntax.css`) decides the colours.
 
 use std::fmt::Write;
 use std::sync::OnceLock;
@@ -10,9 +13,11 @@ use syntect::util::LinesWithEndings;
 
 pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
+/// bat's syntax set: syntect's defaults plus Dockerfile, GraphQL, Protocol Buffers, TOML,
+/// Terraform and many more. Loaded once per process, on first use.
 pub fn syntax_set() -> &'static SyntaxSet {
     static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    SET.get_or_init(SyntaxSet::load_defaults_newlines)
+    SET.get_or_init(two_face::syntax::extra_newlines)
 }
 
 /// Languages whose fences are diagrams or other content MkDocs plugins render; portico shows
@@ -36,8 +41,7 @@ fn alias(lang: &str) -> &str {
         "golang" | "go" => "go",
         "rs" | "rust" => "rs",
         "kt" | "kotlin" => "java",
-        "terraform" | "tf" | "hcl" => "",
-        "dockerfile" | "docker" => "bash",
+        "docker" | "containerfile" => "dockerfile",
         "toml" | "ini" | "cfg" | "conf" => "ini",
         other => other,
     }
@@ -62,12 +66,18 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
 /// escaped as plain text.
 pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(code.len() * 2);
+    if let Some(config) = tree::config(lang) {
+        if tree::highlight(code, config, hl_lines, &mut out) {
+            return out;
+        }
+        out.clear();
+    }
     let syntax = find_syntax(lang);
     let mut state = syntax.map(ParseState::new);
     let mut stack = ScopeStack::new();
     for (i, line) in LinesWithEndings::from(code).enumerate() {
         let n = i + 1;
-        let marked = hl_lines.iter().any(|&(a, b)| a <= n && n <= b);
+        let marked = is_marked(hl_lines, n);
         if marked {
             out.push_str("<span class=\"hll\">");
         }
@@ -112,6 +122,286 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
     out
 }
 
+/// Whether `lang` (a fence name or file extension) is highlighted by tree-sitter.
+pub fn has_tree_grammar(lang: &str) -> bool {
+    tree::lang_of(lang).is_some()
+}
+
+/// Line `n` (1-based) is one of `hl_lines`.
+fn is_marked(hl_lines: &[(usize, usize)], n: usize) -> bool {
+    hl_lines.iter().any(|&(a, b)| a <= n && n <= b)
+}
+
+/// The tree-sitter side: one highlight configuration per language, built on first use (its
+/// queries take a few ms to compile), and one highlighter per thread.
+mod tree {
+    use std::cell::RefCell;
+    use std::sync::OnceLock;
+    use tree_sitter_highlight::{Highlight, HighlightConfiguration, Highlighter, HtmlRenderer};
+
+    /// The capture names portico colours and the classes each gets: syntect scope atoms, so
+    /// the stylesheet made from syntect's themes colours both highlighters alike. A capture
+    /// takes the longest name here that prefixes it (`function.method` → `function`); plain
+    /// `variable` and `embedded` are left uncoloured, as TextMate themes leave them.
+    const CLASSES: &[(&str, &str)] = &[
+        ("attribute", "hl-entity hl-other hl-attribute-name"),
+        ("boolean", "hl-constant hl-language"),
+        ("comment", "hl-comment"),
+        ("conditional", "hl-keyword"),
+        ("constant", "hl-constant hl-other"),
+        ("constant.builtin", "hl-constant hl-language"),
+        ("constructor", "hl-entity hl-name hl-class"),
+        ("escape", "hl-constant hl-character"),
+        ("field", "hl-variable hl-other hl-member"),
+        ("float", "hl-constant hl-numeric"),
+        ("function", "hl-entity hl-name hl-function"),
+        ("function.builtin", "hl-support hl-function"),
+        ("keyword", "hl-keyword"),
+        ("keyword.operator", "hl-keyword hl-operator"),
+        ("label", "hl-entity hl-name hl-tag"),
+        ("module", "hl-entity hl-name hl-namespace"),
+        ("number", "hl-constant hl-numeric"),
+        ("operator", "hl-keyword hl-operator"),
+        ("parameter", "hl-variable hl-parameter"),
+        ("property", "hl-variable hl-other hl-member"),
+        ("punctuation", "hl-punctuation"),
+        ("storageclass", "hl-storage"),
+        ("string", "hl-string"),
+        ("string.escape", "hl-constant hl-character"),
+        ("string.special", "hl-string hl-other"),
+        ("string.special.key", "hl-entity hl-name hl-tag"),
+        ("tag", "hl-entity hl-name hl-tag"),
+        ("type", "hl-storage hl-type"),
+        ("type.builtin", "hl-storage hl-type"),
+        ("type.qualifier", "hl-storage"),
+        ("variable.builtin", "hl-variable hl-language"),
+        ("variable.parameter", "hl-variable hl-parameter"),
+    ];
+
+    /// The `class="…"` attribute of each entry of `CLASSES`, by `Highlight` index.
+    fn attributes() -> &'static [String] {
+        static A: OnceLock<Vec<String>> = OnceLock::new();
+        A.get_or_init(|| {
+            CLASSES
+                .iter()
+                .map(|(_, c)| format!("class=\"{c}\""))
+                .collect()
+        })
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub(super) enum Lang {
+        Bash,
+        Go,
+        Hcl,
+        Java,
+        JavaScript,
+        Json,
+        Python,
+        Rust,
+        Sql,
+        Toml,
+        Tsx,
+        TypeScript,
+        Yaml,
+    }
+
+    pub(super) const ALL: [Lang; 13] = [
+        Lang::Bash,
+        Lang::Go,
+        Lang::Hcl,
+        Lang::Java,
+        Lang::JavaScript,
+        Lang::Json,
+        Lang::Python,
+        Lang::Rust,
+        Lang::Sql,
+        Lang::Toml,
+        Lang::Tsx,
+        Lang::TypeScript,
+        Lang::Yaml,
+    ];
+
+    /// The tree-sitter language for a fence name (case-insensitive), if portico has one.
+    pub(super) fn lang_of(name: &str) -> Option<Lang> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "bash" | "sh" | "shell" | "zsh" | "console" | "shell-session" | "shellsession" => {
+                Lang::Bash
+            }
+            "go" | "golang" => Lang::Go,
+            "hcl" | "terraform" | "tf" | "tfvars" => Lang::Hcl,
+            "java" => Lang::Java,
+            "js" | "javascript" | "jsx" | "mjs" | "cjs" | "node" => Lang::JavaScript,
+            "json" | "jsonc" | "json5" | "geojson" => Lang::Json,
+            "py" | "python" | "python3" | "py3" => Lang::Python,
+            "rs" | "rust" => Lang::Rust,
+            "sql" | "postgresql" | "postgres" | "psql" | "mysql" | "sqlite" | "plsql" => Lang::Sql,
+            "toml" => Lang::Toml,
+            "tsx" => Lang::Tsx,
+            "ts" | "typescript" | "mts" | "cts" => Lang::TypeScript,
+            "yaml" | "yml" => Lang::Yaml,
+            _ => return None,
+        })
+    }
+
+    fn build(lang: Lang) -> Option<HighlightConfiguration> {
+        use tree_sitter_javascript as js;
+        use tree_sitter_typescript as ts;
+        let (language, name, query): (tree_sitter::Language, &str, std::borrow::Cow<str>) =
+            match lang {
+                Lang::Bash => (
+                    tree_sitter_bash::LANGUAGE.into(),
+                    "bash",
+                    tree_sitter_bash::HIGHLIGHT_QUERY.into(),
+                ),
+                Lang::Go => (tree_sitter_go::LANGUAGE.into(), "go", go_query().into()),
+                Lang::Hcl => (
+                    tree_sitter_hcl::LANGUAGE.into(),
+                    "hcl",
+                    include_str!("queries/hcl.scm").into(),
+                ),
+                Lang::Java => (
+                    tree_sitter_java::LANGUAGE.into(),
+                    "java",
+                    tree_sitter_java::HIGHLIGHTS_QUERY.into(),
+                ),
+                Lang::JavaScript => (
+                    js::LANGUAGE.into(),
+                    "javascript",
+                    format!("{}\n{}", js::HIGHLIGHT_QUERY, js::JSX_HIGHLIGHT_QUERY).into(),
+                ),
+                Lang::Json => (
+                    tree_sitter_json::LANGUAGE.into(),
+                    "json",
+                    tree_sitter_json::HIGHLIGHTS_QUERY.into(),
+                ),
+                Lang::Python => (
+                    tree_sitter_python::LANGUAGE.into(),
+                    "python",
+                    tree_sitter_python::HIGHLIGHTS_QUERY.into(),
+                ),
+                Lang::Rust => (
+                    tree_sitter_rust::LANGUAGE.into(),
+                    "rust",
+                    tree_sitter_rust::HIGHLIGHTS_QUERY.into(),
+                ),
+                Lang::Sql => (
+                    tree_sitter_sequel::LANGUAGE.into(),
+                    "sql",
+                    tree_sitter_sequel::HIGHLIGHTS_QUERY.into(),
+                ),
+                Lang::Toml => (
+                    tree_sitter_toml_ng::LANGUAGE.into(),
+                    "toml",
+                    tree_sitter_toml_ng::HIGHLIGHTS_QUERY.into(),
+                ),
+                // TypeScript's queries only add to JavaScript's; they come after them so that
+                // they win where both match.
+                Lang::Tsx => (
+                    ts::LANGUAGE_TSX.into(),
+                    "tsx",
+                    format!(
+                        "{}\n{}\n{}",
+                        js::HIGHLIGHT_QUERY,
+                        js::JSX_HIGHLIGHT_QUERY,
+                        ts::HIGHLIGHTS_QUERY
+                    )
+                    .into(),
+                ),
+                Lang::TypeScript => (
+                    ts::LANGUAGE_TYPESCRIPT.into(),
+                    "typescript",
+                    format!("{}\n{}", js::HIGHLIGHT_QUERY, ts::HIGHLIGHTS_QUERY).into(),
+                ),
+                Lang::Yaml => (
+                    tree_sitter_yaml::LANGUAGE.into(),
+                    "yaml",
+                    tree_sitter_yaml::HIGHLIGHTS_QUERY.into(),
+                ),
+            };
+        // No injection or locals queries: code blocks are one language, and scope tracking
+        // would cost more than the colour it adds.
+        let mut config = HighlightConfiguration::new(language, name, &query, "", "").ok()?;
+        let names: Vec<&str> = CLASSES.iter().map(|(n, _)| *n).collect();
+        config.configure(&names);
+        Some(config)
+    }
+
+    /// The generic identifier patterns of Go's query stand after the specific ones, written
+    /// for "first pattern wins"; tree-sitter-highlight lets the last matching pattern win (as
+    /// the other grammars' queries expect), so they move to the front.
+    pub(super) const GO_GENERIC: &str =
+        "(type_identifier) @type\n(field_identifier) @property\n(identifier) @variable\n";
+
+    pub(super) fn go_query() -> String {
+        let q = tree_sitter_go::HIGHLIGHTS_QUERY;
+        match q.find(GO_GENERIC) {
+            Some(i) => format!("{GO_GENERIC}{}{}", &q[..i], &q[i + GO_GENERIC.len()..]),
+            None => q.to_string(),
+        }
+    }
+
+    /// The configuration for fence language `name`, or `None` (syntect's turn).
+    pub(super) fn config(name: &str) -> Option<&'static HighlightConfiguration> {
+        static CONFIGS: [OnceLock<Option<HighlightConfiguration>>; ALL.len()] =
+            [const { OnceLock::new() }; ALL.len()];
+        let lang = lang_of(name)?;
+        let i = ALL.iter().position(|l| *l == lang)?;
+        CONFIGS[i].get_or_init(|| build(lang)).as_ref()
+    }
+
+    thread_local! {
+        static STATE: RefCell<(Highlighter, HtmlRenderer)> =
+            RefCell::new((Highlighter::new(), HtmlRenderer::new()));
+    }
+
+    /// Appends the highlighted lines of `code` to `out`, each balanced (the renderer closes
+    /// open spans at the end of a line and opens them again on the next), lines in `hl_lines`
+    /// wrapped in `<span class="hll">`. False when tree-sitter fails (then `out` holds a
+    /// partial result).
+    pub(super) fn highlight(
+        code: &str,
+        config: &HighlightConfiguration,
+        hl_lines: &[(usize, usize)],
+        out: &mut String,
+    ) -> bool {
+        if code.is_empty() {
+            return true;
+        }
+        let attrs = attributes();
+        STATE.with(|state| {
+            let mut state = state.borrow_mut();
+            let (highlighter, renderer) = &mut *state;
+            renderer.reset();
+            let Ok(events) = highlighter.highlight(config, code.as_bytes(), None, |_| None) else {
+                return false;
+            };
+            let callback =
+                |h: Highlight, o: &mut Vec<u8>| o.extend_from_slice(attrs[h.0].as_bytes());
+            if renderer.render(events, code.as_bytes(), &callback).is_err() {
+                return false;
+            }
+            let mut lines = renderer.lines().enumerate().peekable();
+            while let Some((i, line)) = lines.next() {
+                // The renderer ends the last line with a newline even when the code has none.
+                let line = match lines.peek() {
+                    None if !code.ends_with('\n') => line.strip_suffix('\n').unwrap_or(line),
+                    _ => line,
+                };
+                let marked = super::is_marked(hl_lines, i + 1);
+                if marked {
+                    out.push_str("<span class=\"hll\">");
+                }
+                out.push_str(line);
+                if marked {
+                    out.push_str("</span>");
+                }
+            }
+            true
+        })
+    }
+}
+
 fn push_scope_classes(out: &mut String, scope: syntect::parsing::Scope) {
     let name = scope.build_string();
     for (i, atom) in name.split('.').enumerate() {
@@ -123,15 +413,20 @@ fn push_scope_classes(out: &mut String, scope: syntect::parsing::Scope) {
 }
 
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let rep = match b {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(rep);
+        last = i + 1;
     }
+    out.push_str(&text[last..]);
 }
 
 /// Escapes for HTML text and attribute values (also `'`).
@@ -166,6 +461,98 @@ mod tests {
         assert!(html.contains("class=\"hl-"), "{html}");
         assert!(!html.contains("style="), "{html}");
         assert!(html.contains("main"));
+    }
+
+    #[test]
+    fn every_tree_sitter_grammar_and_query_loads() {
+        for lang in tree::ALL {
+            let name = format!("{lang:?}").to_lowercase();
+            assert_eq!(tree::lang_of(&name), Some(lang), "{name}");
+            assert!(
+                tree::config(&name).is_some(),
+                "{name}: query does not compile"
+            );
+        }
+    }
+
+    #[test]
+    fn tree_sitter_languages_get_scope_classes() {
+        let cases = [
+            ("python", "def f(x):\n    return \"s\"  # c\n", "hl-keyword"),
+            ("ts", "const n: number = 1;\n", "hl-storage hl-type"),
+            (
+                "go",
+                "package main\nfunc main() {}\n",
+                "hl-entity hl-name hl-function",
+            ),
+            ("bash", "echo 'hi' # note\n", "hl-comment"),
+            ("json", "{\"a\": 1}\n", "hl-constant hl-numeric"),
+            ("yaml", "key: value\n", "hl-variable hl-other hl-member"),
+            (
+                "terraform",
+                "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"private\"\n}\n",
+                "hl-keyword",
+            ),
+            ("sql", "SELECT id FROM users;\n", "hl-keyword"),
+            ("toml", "[a]\nb = true\n", "hl-constant hl-language"),
+        ];
+        for (lang, code, class) in cases {
+            let html = highlight(code, lang, &[]);
+            assert!(
+                html.contains(&format!("class=\"{class}\"")),
+                "{lang}: {html}"
+            );
+            assert!(html.ends_with('\n'), "{lang}: {html}");
+            assert_eq!(
+                html.matches("<span").count(),
+                html.matches("</span>").count()
+            );
+        }
+    }
+
+    #[test]
+    fn specific_patterns_win_over_generic_ones() {
+        assert!(tree_sitter_go::HIGHLIGHTS_QUERY.contains(tree::GO_GENERIC));
+        assert!(tree::go_query().starts_with(tree::GO_GENERIC));
+        let fun = "class=\"hl-entity hl-name hl-function\"";
+        let go = highlight(
+            "package main\n\nfunc main() {\n\tfmt.Println(1)\n}\n",
+            "go",
+            &[],
+        );
+        assert!(go.contains(&format!("<span {fun}>main</span>")), "{go}");
+        assert!(go.contains(&format!("<span {fun}>Println</span>")), "{go}");
+        let ts = highlight("function f(a: string): void {}\n", "ts", &[]);
+        assert!(ts.contains(&format!("<span {fun}>f</span>")), "{ts}");
+        assert!(
+            ts.contains("<span class=\"hl-storage hl-type\">string</span>"),
+            "{ts}"
+        );
+        let py = highlight("def run():\n    print(len(x))\n", "python", &[]);
+        assert!(py.contains(&format!("<span {fun}>run</span>")), "{py}");
+        assert!(
+            py.contains("<span class=\"hl-support hl-function\">print</span>"),
+            "{py}"
+        );
+    }
+
+    #[test]
+    fn tree_sitter_output_escapes_and_keeps_a_missing_final_newline_missing() {
+        let html = highlight("if a < b && c { x = \"<i>\" }", "go", &[]);
+        assert!(
+            html.contains("&lt;") && html.contains("&amp;&amp;"),
+            "{html}"
+        );
+        assert!(!html.contains("<i>") && !html.ends_with('\n'), "{html}");
+        assert_eq!(highlight("", "go", &[]), "");
+    }
+
+    #[test]
+    fn other_languages_fall_back_to_syntect() {
+        let html = highlight("FROM debian:12\nRUN apt-get update\n", "dockerfile", &[]);
+        assert!(html.contains("class=\"hl-"), "{html}");
+        let html = highlight("puts 'x'\n", "ruby", &[]);
+        assert!(html.contains("class=\"hl-"), "{html}");
     }
 
     #[test]

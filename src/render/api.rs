@@ -9,9 +9,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 use std::io;
 use std::path::Path;
-use std::sync::OnceLock;
 use syntect::html::{ClassStyle, ClassedHTMLGenerator};
-use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
 const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
@@ -670,16 +668,14 @@ fn asyncapi(r: &Resolver, v: &mut ApiView) {
     }
 }
 
-fn syntaxes() -> &'static SyntaxSet {
-    static SET: OnceLock<SyntaxSet> = OnceLock::new();
-    // bat's syntax set: syntect's defaults plus GraphQL, Protocol Buffers and many more.
-    SET.get_or_init(two_face::syntax::extra_newlines)
-}
-
 /// Highlights `text` as the language of file extension `ext` (plain text when unknown), as
-/// HTML with `hl-` classes styled by `assets/syntax.css`.
+/// HTML with `hl-` classes styled by `assets/syntax.css`: YAML and JSON definitions (most of
+/// them) through the docs' tree-sitter grammars, the others through syntect.
 pub fn highlight(text: &str, ext: &str) -> String {
-    let set = syntaxes();
+    if crate::docs::highlight::has_tree_grammar(ext) {
+        return crate::docs::highlight::highlight(text, ext, &[]);
+    }
+    let set = crate::docs::highlight::syntax_set();
     let syntax = set
         .find_syntax_by_extension(ext)
         .unwrap_or_else(|| set.find_syntax_plain_text());
