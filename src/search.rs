@@ -164,62 +164,47 @@ fn is_stop_word(t: &str) -> bool {
     )
 }
 
-/// Collects the weighted terms of one document; `post` sums them per term.
+/// A hash map with a fixed-seed fast hasher: the index's maps are keyed by short terms
+/// (SipHash was a tenth of the stage), and a fixed seed keeps every run the same.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Collects the weighted terms of one document, summed per term; `post` adds them to the
+/// postings and empties it for the next document (keeping its memory).
 #[derive(Default)]
 struct Weights<'a> {
-    terms: Vec<(Cow<'a, str>, u32)>,
+    terms: FastMap<Cow<'a, str>, u32>,
+    /// Occurrences per term of the text `add_capped` is counting.
+    counts: FastMap<Cow<'a, str>, u32>,
 }
 
 impl<'a> Weights<'a> {
     fn add(&mut self, text: &'a str, w: u32) {
         let terms = &mut self.terms;
-        for_each_term(text, |t| terms.push((t, w)));
+        for_each_term(text, |t| *terms.entry(t).or_default() += w);
     }
 
     /// Adds the terms of `text`, each counted at most `cap` times (term frequency,
     /// dampened: a word said 20 times is not 20× as relevant).
     fn add_capped(&mut self, text: &'a str, cap: u32) {
-        let from = self.terms.len();
-        self.add(text, 1);
-        let added = &mut self.terms[from..];
-        added.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut out = from;
-        let mut i = from;
-        while i < self.terms.len() {
-            let mut j = i + 1;
-            while j < self.terms.len() && self.terms[j].0 == self.terms[i].0 {
-                j += 1;
-            }
-            self.terms.swap(out, i);
-            self.terms[out].1 = ((j - i) as u32).min(cap);
-            out += 1;
-            i = j;
+        let counts = &mut self.counts;
+        for_each_term(text, |t| *counts.entry(t).or_default() += 1);
+        for (t, n) in self.counts.drain() {
+            *self.terms.entry(t).or_default() += n.min(cap);
         }
-        self.terms.truncate(out);
     }
 
-    /// Sums the weights per term (at most 255) and adds the document's postings to `map`.
+    /// Adds the document's postings, weights capped at 255, to `map`. A term's postings
+    /// stay in id order whatever order the terms come in: ids only grow.
     fn post(&mut self, id: u32, map: &mut Postings) {
-        self.terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut i = 0;
-        while i < self.terms.len() {
-            let mut w = 0u32;
-            let mut j = i;
-            while j < self.terms.len() && self.terms[j].0 == self.terms[i].0 {
-                w += self.terms[j].1;
-                j += 1;
-            }
-            let term = &self.terms[i].0;
+        for (term, w) in self.terms.drain() {
             let posting = (id, w.min(255) as u8);
-            match map.get_mut(&**term) {
+            match map.get_mut(&*term) {
                 Some(v) => v.push(posting),
                 None => {
-                    map.insert(term.to_string(), vec![posting]);
+                    map.insert(term.into_owned(), vec![posting]);
                 }
             }
-            i = j;
         }
-        self.terms.clear();
     }
 }
 
@@ -234,7 +219,7 @@ fn excerpt(text: &str) -> String {
     }
 }
 
-type Postings = HashMap<String, Vec<(u32, u8)>>;
+type Postings = FastMap<String, Vec<(u32, u8)>>;
 
 /// Record chunk files of `n` records from id `first` (a multiple of CHUNK): each record is
 /// added as JSON with `push`, a chunk is written when full and by `finish`.
@@ -341,12 +326,9 @@ fn index_site(
     for page in &mut site.records {
         let sections = std::mem::take(&mut page.sections);
         let page = &*page;
-        let mut title_terms = Weights::default();
-        title_terms.add(&page.title, 4);
+        let mut w = Weights::default();
         for s in &sections {
-            let mut w = Weights {
-                terms: title_terms.terms.clone(),
-            };
+            w.add(&page.title, 4);
             if s.id.is_some() {
                 w.add(&s.title, 8);
             }
@@ -392,7 +374,7 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
         next = round_up(next + n);
     }
     stats.documents = catalog.entities.len();
-    let mut postings: Postings = HashMap::new();
+    let mut postings = Postings::default();
     stats.bytes += index_entities(catalog, &mut postings, &dir)?;
 
     // Inverted index: term → postings (doc id, weight), built per site in parallel, merged.
@@ -401,14 +383,14 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
         .par_iter_mut()
         .zip(starts.par_iter())
         .try_fold(
-            || (Postings::new(), (0u64, 0usize)),
+            || (Postings::default(), (0u64, 0usize)),
             |(mut map, (bytes, n)), (site, &start)| {
                 let (b, len) = index_site(site, start, &mut map, &dir)?;
                 Ok::<_, std::io::Error>((map, (bytes + b, n + len)))
             },
         )
         .try_reduce(
-            || (Postings::new(), (0u64, 0usize)),
+            || (Postings::default(), (0u64, 0usize)),
             |(a, (ab, an)), (b, (bb, bn))| Ok((merge_postings(a, b), (ab + bb, an + bn))),
         )?;
     stats.bytes += counts.0;
@@ -595,7 +577,7 @@ mod tests {
 
     #[test]
     fn weights_sum_per_term_and_text_counts_are_capped() {
-        let mut map = Postings::new();
+        let mut map = Postings::default();
         let mut w = Weights::default();
         w.add("Deploy guide", 4);
         w.add("deploy", 8);
