@@ -249,13 +249,55 @@ impl Spans {
                 _ => {}
             }
         }
+        /// How many pointers `walk` indexes and their total length, so that both buffers
+        /// are allocated once at their final size.
+        fn size(
+            node: &Node,
+            depth: usize,
+            pointer_len: usize,
+            count: &mut usize,
+            bytes: &mut usize,
+        ) {
+            if depth > 0 {
+                *count += 1;
+                *bytes += pointer_len;
+            }
+            if depth == Spans::MAX_DEPTH {
+                return;
+            }
+            match &node.value {
+                Value::Map(entries) => {
+                    for (k, v) in entries {
+                        let Some(key) = k.as_str() else { continue };
+                        let escapes = key.bytes().filter(|&b| b == b'~' || b == b'/').count();
+                        size(
+                            v,
+                            depth + 1,
+                            pointer_len + 1 + key.len() + escapes,
+                            count,
+                            bytes,
+                        );
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        let digits = i.checked_ilog10().unwrap_or(0) as usize + 1;
+                        size(v, depth + 1, pointer_len + 1 + digits, count, bytes);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut count, mut bytes) = (0, 0);
+        size(root, 0, 0, &mut count, &mut bytes);
         let mut out = Spans {
             root: root.span,
+            pointers: String::with_capacity(bytes),
             ..Spans::default()
         };
-        let mut list = vec![];
+        let mut list = Vec::with_capacity(count);
         walk(root, 0, &mut String::new(), &mut out, &mut list);
-        out.pointers.shrink_to_fit();
+        debug_assert_eq!((out.pointers.len(), list.len()), (bytes, count));
         out.entries = list.into_boxed_slice();
         out
     }
