@@ -401,15 +401,15 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
 fn read_limited(path: &std::path::Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(std::io::Error::other("is a directory"));
+    // No `fstat` for the size: catalog files are small, reading through the limit says when
+    // one is too large, and only a failed read asks whether the path is a directory.
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    if let Err(e) = (&file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        return Err(e);
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Ok(None);
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(None);
     }
