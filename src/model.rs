@@ -35,13 +35,8 @@ impl EntityRef {
 
     /// The lookup key: `component:default/name`, all lower-case.
     pub fn key(&self) -> String {
-        let mut key =
-            String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
-        push_lowercase(&mut key, &self.kind);
-        key.push(':');
-        push_lowercase(&mut key, &self.namespace);
-        key.push('/');
-        push_lowercase(&mut key, &self.name);
+        let mut key = String::new();
+        push_key(&mut key, &self.kind, &self.namespace, &self.name);
         key
     }
 
@@ -70,34 +65,54 @@ impl EntityRef {
         default_kind: Option<&str>,
         default_namespace: &str,
     ) -> Result<Self, String> {
-        if text.is_empty() {
-            return Err("Entity reference must not be empty".into());
-        }
-        let slash = text.find('/');
-        let colon = text
-            .find(':')
-            .filter(|&c| !matches!(slash, Some(s) if s < c));
-        let kind = colon.map(|c| &text[..c]);
-        let after_colon = colon.map_or(0, |c| c + 1);
-        let namespace = slash.map(|s| &text[after_colon..s]);
-        let name = &text[after_colon.max(slash.map_or(0, |s| s + 1))..];
-        if kind == Some("") || namespace == Some("") || name.is_empty() {
-            return Err(format!(
-                "Entity reference \"{text}\" was not on the form [<kind>:][<namespace>/]<name>"
-            ));
-        }
-        let Some(kind) = kind.or(default_kind) else {
-            return Err(format!(
-                "Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
-            ));
-        };
-        let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            default_namespace
-        });
+        let (kind, namespace, name) = parse_ref_parts(text, default_kind, default_namespace)?;
         Ok(EntityRef::new(kind, namespace, name))
     }
+}
+
+/// [`EntityRef::parse_ref`] without building the ref: `(kind, namespace, name)`.
+fn parse_ref_parts<'a>(
+    text: &'a str,
+    default_kind: Option<&'a str>,
+    default_namespace: &'a str,
+) -> Result<(&'a str, &'a str, &'a str), String> {
+    if text.is_empty() {
+        return Err("Entity reference must not be empty".into());
+    }
+    let slash = text.find('/');
+    let colon = text
+        .find(':')
+        .filter(|&c| !matches!(slash, Some(s) if s < c));
+    let kind = colon.map(|c| &text[..c]);
+    let after_colon = colon.map_or(0, |c| c + 1);
+    let namespace = slash.map(|s| &text[after_colon..s]);
+    let name = &text[after_colon.max(slash.map_or(0, |s| s + 1))..];
+    if kind == Some("") || namespace == Some("") || name.is_empty() {
+        return Err(format!(
+            "Entity reference \"{text}\" was not on the form [<kind>:][<namespace>/]<name>"
+        ));
+    }
+    let Some(kind) = kind.or(default_kind) else {
+        return Err(format!(
+            "Entity reference \"{text}\" had missing or empty kind (e.g. did not start with \"component:\" or similar)"
+        ));
+    };
+    let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
+        DEFAULT_NAMESPACE
+    } else {
+        default_namespace
+    });
+    Ok((kind, namespace, name))
+}
+
+/// Appends the lookup key of `kind:namespace/name` ([`EntityRef::key`]) to `out`.
+fn push_key(out: &mut String, kind: &str, namespace: &str, name: &str) {
+    out.reserve(kind.len() + namespace.len() + name.len() + 2);
+    push_lowercase(out, kind);
+    out.push(':');
+    push_lowercase(out, namespace);
+    out.push('/');
+    push_lowercase(out, name);
 }
 
 /// Appends `s.to_lowercase()` without an intermediate string (ASCII, the common case, needs
@@ -348,32 +363,70 @@ pub struct SpecRef {
 /// The references an entity's spec makes, in field order, as Backstage's processors read
 /// them. Values that are not strings are skipped (the schema reports them).
 pub fn spec_refs(entity: &Entity) -> Vec<SpecRef> {
-    let mut out = vec![];
     let namespace = entity.namespace();
-    for &(kind, field, default_kind, outgoing, incoming) in RELATION_FIELDS {
-        if entity.kind() != kind {
-            continue;
-        }
-        let values: Vec<(String, &str)> = match entity.spec(field) {
-            Some(Json::String(s)) => vec![(format!("/spec/{field}"), s.as_str())],
-            Some(Json::Array(items)) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| Some((format!("/spec/{field}/{i}"), v.as_str()?)))
-                .collect(),
-            _ => vec![],
-        };
-        for (pointer, text) in values {
-            out.push(SpecRef {
-                pointer,
-                field,
-                outgoing,
-                incoming,
-                target: EntityRef::parse_ref(text, default_kind, namespace),
-            });
+    spec_values(entity)
+        .map(|v| SpecRef {
+            pointer: v.pointer(),
+            field: v.field.1,
+            outgoing: v.field.3,
+            incoming: v.field.4,
+            target: EntityRef::parse_ref(v.text, v.field.2, namespace),
+        })
+        .collect()
+}
+
+/// One string value of a reference field of an entity's spec (what [`SpecRef`] is made
+/// from, before anything is allocated).
+struct SpecValue<'a> {
+    field: &'static (
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+    ),
+    /// The position in the field's list, when it is one.
+    item: Option<usize>,
+    text: &'a str,
+}
+
+impl SpecValue<'_> {
+    /// JSON pointer of the value (`/spec/dependsOn/1`).
+    fn pointer(&self) -> String {
+        match self.item {
+            None => format!("/spec/{}", self.field.1),
+            Some(i) => format!("/spec/{}/{i}", self.field.1),
         }
     }
-    out
+}
+
+/// The string values of the entity's reference fields, in [`RELATION_FIELDS`] order.
+fn spec_values(entity: &Entity) -> impl Iterator<Item = SpecValue<'_>> {
+    let kind = entity.kind();
+    let spec = entity.data.get("spec");
+    RELATION_FIELDS
+        .iter()
+        .filter(move |f| f.0 == kind)
+        .flat_map(move |field| {
+            let (one, many) = match spec.and_then(|s| s.get(field.1)) {
+                Some(Json::String(s)) => (Some(s.as_str()), &[][..]),
+                Some(Json::Array(items)) => (None, items.as_slice()),
+                _ => (None, &[][..]),
+            };
+            let one = one.map(|text| SpecValue {
+                field,
+                item: None,
+                text,
+            });
+            let many = many.iter().enumerate().filter_map(move |(i, v)| {
+                Some(SpecValue {
+                    field,
+                    item: Some(i),
+                    text: v.as_str()?,
+                })
+            });
+            one.into_iter().chain(many)
+        })
 }
 
 /// Builds the catalog: entities indexed by ref (the first copy of a duplicate wins, every
@@ -529,49 +582,55 @@ fn resolve_refs(e: &Entity, entities: &[Entity], index: &HashMap<String, usize>)
         relations: vec![],
         problems: vec![],
     };
-    for r in spec_refs(e) {
-        let target = match r.target {
-            Ok(t) => t,
+    let namespace = e.namespace();
+    let mut key = String::new();
+    for v in spec_values(e) {
+        let (_, field, default_kind, outgoing, incoming) = *v.field;
+        let (kind, ns, name) = match parse_ref_parts(v.text, default_kind, namespace) {
+            Ok(parts) => parts,
             Err(msg) => {
                 out.problems.push((
                     Problem::error(
                         "catalog/invalid-ref",
                         e.source.display.clone(),
-                        e.span_of(&r.pointer),
-                        format!("spec.{}: {msg}", r.field),
+                        e.span_of(&v.pointer()),
+                        format!("spec.{field}: {msg}"),
                     )
                     .in_document(e.document)
                     .with_entity(e.entity_ref.to_string())
-                    .with_hint(ref_hint(r.field)),
+                    .with_hint(ref_hint(field)),
                     None,
                 ));
                 continue;
             }
         };
-        let resolved = index.get(&target.key()).copied();
-        if resolved.is_none() {
-            let problem = Problem::warning(
-                "catalog/dangling-ref",
-                e.source.display.clone(),
-                e.span_of(&r.pointer),
-                format!(
-                    "spec.{} refers to {}, which is not in the catalog",
-                    r.field, target
-                ),
-            )
-            .in_document(e.document)
-            .with_entity(e.entity_ref.to_string());
-            out.problems.push((problem, Some(target.clone())));
-        }
+        key.clear();
+        push_key(&mut key, kind, ns, name);
+        let resolved = index.get(key.as_str()).copied();
         // A resolved target is named as its entity writes itself.
-        let target = resolved.map_or(target, |j| entities[j].entity_ref.clone());
+        let target = match resolved {
+            Some(j) => entities[j].entity_ref.clone(),
+            None => {
+                let target = EntityRef::new(kind, ns, name);
+                let problem = Problem::warning(
+                    "catalog/dangling-ref",
+                    e.source.display.clone(),
+                    e.span_of(&v.pointer()),
+                    format!("spec.{field} refers to {target}, which is not in the catalog"),
+                )
+                .in_document(e.document)
+                .with_entity(e.entity_ref.to_string());
+                out.problems.push((problem, Some(target.clone())));
+                target
+            }
+        };
         out.relations.push((
             Relation {
-                kind: r.outgoing,
+                kind: outgoing,
                 target,
                 resolved,
             },
-            r.incoming,
+            incoming,
         ));
     }
     out

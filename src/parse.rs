@@ -249,13 +249,55 @@ impl Spans {
                 _ => {}
             }
         }
+        /// How many pointers `walk` indexes and their total length, so that both buffers
+        /// are allocated once at their final size.
+        fn size(
+            node: &Node,
+            depth: usize,
+            pointer_len: usize,
+            count: &mut usize,
+            bytes: &mut usize,
+        ) {
+            if depth > 0 {
+                *count += 1;
+                *bytes += pointer_len;
+            }
+            if depth == Spans::MAX_DEPTH {
+                return;
+            }
+            match &node.value {
+                Value::Map(entries) => {
+                    for (k, v) in entries {
+                        let Some(key) = k.as_str() else { continue };
+                        let escapes = key.bytes().filter(|&b| b == b'~' || b == b'/').count();
+                        size(
+                            v,
+                            depth + 1,
+                            pointer_len + 1 + key.len() + escapes,
+                            count,
+                            bytes,
+                        );
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        let digits = i.checked_ilog10().unwrap_or(0) as usize + 1;
+                        size(v, depth + 1, pointer_len + 1 + digits, count, bytes);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (mut count, mut bytes) = (0, 0);
+        size(root, 0, 0, &mut count, &mut bytes);
         let mut out = Spans {
             root: root.span,
+            pointers: String::with_capacity(bytes),
             ..Spans::default()
         };
-        let mut list = vec![];
+        let mut list = Vec::with_capacity(count);
         walk(root, 0, &mut String::new(), &mut out, &mut list);
-        out.pointers.shrink_to_fit();
+        debug_assert_eq!((out.pointers.len(), list.len()), (bytes, count));
         out.entries = list.into_boxed_slice();
         out
     }
@@ -359,15 +401,15 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
 fn read_limited(path: &std::path::Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if meta.is_dir() {
-        return Err(std::io::Error::other("is a directory"));
+    // No `fstat` for the size: catalog files are small, reading through the limit says when
+    // one is too large, and only a failed read asks whether the path is a directory.
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    if let Err(e) = (&file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes) {
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        return Err(e);
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Ok(None);
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Ok(None);
     }
@@ -568,21 +610,67 @@ enum FrameKind {
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
-        seen: std::collections::HashMap<KeyId, Pos>,
+        /// The keys of `entries` by identity, built once a mapping is large enough for a
+        /// scan of `entries` to cost more than hashing (most mappings have a few keys).
+        seen: Option<std::collections::HashMap<OwnedKeyId, Pos>>,
     },
+}
+
+/// Mappings with at most this many entries find duplicate keys by scanning them.
+const SCANNED_KEYS: usize = 16;
+
+/// Where a key with identity `id` first appears among the unique keys of a mapping.
+fn first_key(
+    entries: &[(Node, Node)],
+    seen: &mut Option<std::collections::HashMap<OwnedKeyId, Pos>>,
+    id: KeyId<'_>,
+) -> Option<Pos> {
+    if entries.len() < SCANNED_KEYS {
+        return entries
+            .iter()
+            .find(|(k, _)| key_id(k) == Some(id))
+            .map(|(k, _)| k.span.start);
+    }
+    let seen = seen.get_or_insert_with(|| {
+        entries
+            .iter()
+            .filter_map(|(k, _)| Some((key_id(k)?.to_owned(), k.span.start)))
+            .collect()
+    });
+    seen.get(&id.to_owned()).copied()
 }
 
 /// Identity of a scalar key for duplicate detection: equal when the `yaml` npm package
 /// sees equal JavaScript values (`1` and `1.0` are equal, `1` and `"1"` are not).
+#[derive(PartialEq, Clone, Copy)]
+enum KeyId<'a> {
+    Null,
+    Bool(bool),
+    Num(u64),
+    Str(&'a str),
+}
+
+/// A [`KeyId`] owning its string, for the map of a large mapping's keys.
 #[derive(Hash, PartialEq, Eq)]
-enum KeyId {
+enum OwnedKeyId {
     Null,
     Bool(bool),
     Num(u64),
     Str(String),
 }
 
-fn key_id(node: &Node) -> Option<KeyId> {
+impl KeyId<'_> {
+    fn to_owned(self) -> OwnedKeyId {
+        match self {
+            KeyId::Null => OwnedKeyId::Null,
+            KeyId::Bool(b) => OwnedKeyId::Bool(b),
+            KeyId::Num(n) => OwnedKeyId::Num(n),
+            KeyId::Str(s) => OwnedKeyId::Str(s.to_string()),
+        }
+    }
+}
+
+fn key_id(node: &Node) -> Option<KeyId<'_>> {
     Some(match &node.value {
         Value::Null => KeyId::Null,
         Value::Bool(b) => KeyId::Bool(*b),
@@ -592,7 +680,7 @@ fn key_id(node: &Node) -> Option<KeyId> {
         } else {
             f.to_bits()
         }),
-        Value::Str(s) => KeyId::Str(s.clone()),
+        Value::Str(s) => KeyId::Str(s),
         Value::Seq(_) | Value::Map(_) => return None,
     })
 }
@@ -745,7 +833,7 @@ fn parse_chunk(
             }
             Event::Scalar(scalar, style, anchor, tag) => {
                 let tag = tag.map(|t| tag_string(&t));
-                let value = resolve_scalar(&scalar, style, tag.as_deref());
+                let value = resolve_scalar(scalar, style, tag.as_deref());
                 let mut span = span;
                 // A block scalar starts at its `|` or `>`, not at its first content line.
                 if matches!(
@@ -784,7 +872,7 @@ fn parse_chunk(
                     FrameKind::Map {
                         entries: Vec::new(),
                         key: None,
-                        seen: Default::default(),
+                        seen: None,
                     }
                 };
                 stack.push(Frame {
@@ -886,7 +974,7 @@ fn parse_chunk(
                         None => *key = Some(node),
                         Some(k) => {
                             if let Some(id) = key_id(&k) {
-                                if let Some(first) = seen.get(&id) {
+                                if let Some(first) = first_key(entries, seen, id) {
                                     let mut p = Problem::error(
                                         "yaml/duplicate-key",
                                         file,
@@ -903,7 +991,9 @@ fn parse_chunk(
                                     problems.push(p);
                                     continue;
                                 }
-                                seen.insert(id, k.span.start);
+                                if let Some(seen) = seen {
+                                    seen.insert(id.to_owned(), k.span.start);
+                                }
                             }
                             entries.push((k, node));
                         }
@@ -915,30 +1005,35 @@ fn parse_chunk(
 }
 
 /// Resolves a scalar as the `yaml` npm package does with its default YAML 1.2 core schema.
-fn resolve_scalar(text: &str, style: saphyr_parser::ScalarStyle, tag: Option<&str>) -> Value {
+/// A string value takes the scanner's string as it is (no copy when it is already owned).
+fn resolve_scalar(
+    text: std::borrow::Cow<'_, str>,
+    style: saphyr_parser::ScalarStyle,
+    tag: Option<&str>,
+) -> Value {
     use saphyr_parser::ScalarStyle;
-    match tag {
-        None if style == ScalarStyle::Plain => resolve_plain(text),
-        None => Value::Str(text.to_string()),
-        Some("!!str") | Some("!") => Value::Str(text.to_string()),
+    let typed = match tag {
+        None if style == ScalarStyle::Plain => resolve_plain(&text),
+        None | Some("!!str") | Some("!") => None,
         Some(t @ ("!!null" | "!!bool" | "!!int" | "!!float")) => {
-            let v = resolve_plain(text);
+            let v = resolve_plain(&text);
             let fits = matches!(
                 (t, &v),
-                ("!!null", Value::Null)
-                    | ("!!bool", Value::Bool(_))
-                    | ("!!int", Value::Int(_))
-                    | ("!!float", Value::Float(_))
-            ) || (t == "!!int" && is_int_syntax(text));
+                ("!!null", Some(Value::Null))
+                    | ("!!bool", Some(Value::Bool(_)))
+                    | ("!!int", Some(Value::Int(_)))
+                    | ("!!float", Some(Value::Float(_)))
+            ) || (t == "!!int" && is_int_syntax(&text));
             if fits {
                 v
             } else {
-                Value::Str(text.to_string())
+                None
             }
         }
         // Unknown tags (`!ENV`, `!!python/name:…`, `!relative`) load as their string.
-        Some(_) => Value::Str(text.to_string()),
-    }
+        Some(_) => None,
+    };
+    typed.unwrap_or_else(|| Value::Str(text.into_owned()))
 }
 
 fn is_int_syntax(s: &str) -> bool {
@@ -951,22 +1046,23 @@ fn is_int_syntax(s: &str) -> bool {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar: null, bool, int (decimal, `0x`, `0o`),
-/// float (`1.5`, `1e3`, `.inf`, `.nan`), else string. `yes`, `on`, `1_000`, `0b1` are strings.
-fn resolve_plain(s: &str) -> Value {
+/// float (`1.5`, `1e3`, `.inf`, `.nan`), else string (`None`: the caller keeps the text).
+/// `yes`, `on`, `1_000`, `0b1` are strings.
+fn resolve_plain(s: &str) -> Option<Value> {
     match s {
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Value::Float(f64::INFINITY)
+            return Some(Value::Float(f64::INFINITY))
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
-        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        "-.inf" | "-.Inf" | "-.INF" => return Some(Value::Float(f64::NEG_INFINITY)),
+        ".nan" | ".NaN" | ".NAN" => return Some(Value::Float(f64::NAN)),
         _ => {}
     }
     let first = s.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
-        return Value::Str(s.to_string());
+        return None;
     }
     let int = |digits: &str, radix: u32| -> Value {
         match i64::from_str_radix(digits, radix) {
@@ -979,32 +1075,32 @@ fn resolve_plain(s: &str) -> Value {
     };
     if let Some(h) = s.strip_prefix("0x") {
         if !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return int(h, 16);
+            return Some(int(h, 16));
         }
-        return Value::Str(s.to_string());
+        return None;
     }
     if let Some(o) = s.strip_prefix("0o") {
         if !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return int(o, 8);
+            return Some(int(o, 8));
         }
-        return Value::Str(s.to_string());
+        return None;
     }
     let (sign, unsigned) = match s.strip_prefix('-') {
         Some(rest) => (-1.0, rest),
         None => (1.0, s.strip_prefix('+').unwrap_or(s)),
     };
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
-        return match s.trim_start_matches('+').parse::<i64>() {
+        return Some(match s.trim_start_matches('+').parse::<i64>() {
             Ok(i) => Value::Int(i),
             Err(_) => Value::Float(sign * unsigned.parse::<f64>().unwrap_or(f64::INFINITY)),
-        };
+        });
     }
     if is_float_syntax(unsigned) {
         if let Ok(f) = unsigned.parse::<f64>() {
-            return Value::Float(sign * f);
+            return Some(Value::Float(sign * f));
         }
     }
-    Value::Str(s.to_string())
+    None
 }
 
 /// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?` without sign, with at least a dot or

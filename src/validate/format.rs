@@ -34,11 +34,9 @@ pub fn is_object_name(s: &str) -> bool {
 
 /// `<suffix>` or `<prefix>/<suffix>`, each part checked; more than one `/` is invalid.
 fn prefix_and_or_suffix(s: &str, prefix: fn(&str) -> bool, suffix: fn(&str) -> bool) -> bool {
-    let parts: Vec<&str> = s.split('/').collect();
-    match parts.as_slice() {
-        [only] => suffix(only),
-        [p, n] => prefix(p) && suffix(n),
-        _ => false,
+    match s.split_once('/') {
+        None => suffix(s),
+        Some((p, n)) => !n.contains('/') && prefix(p) && suffix(n),
     }
 }
 
@@ -202,10 +200,12 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
             continue;
         };
         for (k, v) in map {
-            let pointer = format!(
-                "/metadata/{field}/{}",
-                crate::parse::escape_pointer_segment(k)
-            );
+            let pointer = || {
+                format!(
+                    "/metadata/{field}/{}",
+                    crate::parse::escape_pointer_segment(k)
+                )
+            };
             if !is_qualified_key(k) {
                 let rule = if value_rule {
                     "entity/label-key-format"
@@ -214,7 +214,7 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
                 };
                 let what = if value_rule { "label" } else { "annotation" };
                 push(
-                    pointer.clone(),
+                    pointer(),
                     true,
                     rule,
                     format!("{what} key `{k}` is not valid"),
@@ -225,7 +225,7 @@ pub fn check(entity: &Json) -> Vec<FormatError> {
                 if let Some(s) = v.as_str() {
                     if !is_label_value(s) {
                         push(
-                            pointer,
+                            pointer(),
                             false,
                             "entity/label-value-format",
                             format!("label value `{s}` of `{k}` is not valid"),

@@ -210,6 +210,9 @@ impl Validator {
         // NoForeignRootFieldsEntityPolicy.
         if let Some(entries) = root.as_map() {
             for (k, _) in entries {
+                if k.as_str().is_some_and(|key| ROOT_FIELDS.contains(&key)) {
+                    continue;
+                }
                 let key = k.key_string();
                 if !ROOT_FIELDS.contains(&key.as_str()) {
                     let hint = match key.as_str() {
@@ -320,18 +323,12 @@ impl Validator {
                 Some(_) => false,
             };
             if empty && !meta.contains_key("namespace") {
-                let mut with_ns = serde_json::Map::new();
-                for (k, v) in std::mem::take(meta) {
-                    let is_name = k == "name";
-                    with_ns.insert(k, v);
-                    if is_name {
-                        with_ns.insert("namespace".into(), Json::from(DEFAULT_NAMESPACE));
-                    }
-                }
-                if !with_ns.contains_key("namespace") {
-                    with_ns.insert("namespace".into(), Json::from(DEFAULT_NAMESPACE));
-                }
-                *meta = with_ns;
+                // Right after `name`, else last.
+                let at = meta
+                    .keys()
+                    .position(|k| k == "name")
+                    .map_or(meta.len(), |i| i + 1);
+                meta.shift_insert(at, "namespace".into(), Json::from(DEFAULT_NAMESPACE));
             }
         }
 
