@@ -126,7 +126,7 @@ pub fn auto_color(is_terminal: bool) -> bool {
     if set("CLICOLOR_FORCE") {
         return true;
     }
-    is_terminal && !set("NO_COLOR") && std::env::var_os("TERM").map_or(true, |t| t != "dumb")
+    is_terminal && !set("NO_COLOR") && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
 }
 
 /// The path as CI systems want it: `/` separators and no leading `./`.

@@ -323,7 +323,7 @@ pub fn gate(args: GateArgs) -> ExitCode {
                     .checks
                     .iter()
                     .filter(|c| d.new_failures.contains(&c.check))
-                    .filter(|c| min.map_or(true, |m| card.checks[c.check].level <= m))
+                    .filter(|c| min.is_none_or(|m| card.checks[c.check].level <= m))
                     .collect();
                 if new.is_empty() {
                     continue;

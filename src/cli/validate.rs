@@ -195,13 +195,13 @@ pub fn report_problems(
         .sources
         .iter()
         .map(|s| s.display.clone())
-        .filter(|f| changed.map_or(true, |c| c.contains(f)))
+        .filter(|f| changed.is_none_or(|c| c.contains(f)))
         .collect();
     let summary = crate::diag::Summary::count(catalog.files, catalog.entities.len(), &problems);
     let format = format.unwrap_or(Format::Human);
     let color = format == Format::Human
         && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty());
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let input = crate::report::ReportInput {
         problems: &problems,
         summary,

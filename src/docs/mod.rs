@@ -582,7 +582,7 @@ fn build_site(
             }
         }
         if let Some(d) = &r.date {
-            if last_updated.as_ref().map_or(true, |l| d > l) {
+            if last_updated.as_ref().is_none_or(|l| d > l) {
                 last_updated = Some(d.clone());
             }
         }

@@ -21,7 +21,7 @@ const NONE_COLOUR: &str = "#c92a2a";
 /// A check message as HTML: escaped, with `code spans` (paired backticks) as `<code>`.
 pub fn message_html(msg: &str) -> String {
     let esc = super::graph::esc(msg);
-    if esc.matches('`').count() % 2 != 0 {
+    if !esc.matches('`').count().is_multiple_of(2) {
         return esc;
     }
     let mut out = String::with_capacity(esc.len() + 16);

@@ -542,8 +542,7 @@ fn check_waiver(w: &Waiver, cards: &[Scorecard], catalog: &Catalog) -> Vec<Probl
     // without any change to its input.
     let mut out = vec![];
     let known_check = cards.iter().any(|c| {
-        w.scorecard.as_ref().map_or(true, |s| *s == c.id)
-            && c.checks.iter().any(|k| k.id == w.check)
+        w.scorecard.as_ref().is_none_or(|s| *s == c.id) && c.checks.iter().any(|k| k.id == w.check)
     });
     if !known_check {
         out.push(Problem::warning(
@@ -609,7 +608,7 @@ fn evaluate_one(
                             waivers[w]
                                 .scorecard
                                 .as_ref()
-                                .map_or(true, |id| *id == card.id)
+                                .is_none_or(|id| *id == card.id)
                         })
                         .max_by_key(|&w| (waivers[w].active(ctx.today), waivers[w].expires, w))
                 });

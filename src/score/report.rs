@@ -45,7 +45,7 @@ impl<'a> JsonReport<'a> {
         self.scores
             .scorecards
             .iter()
-            .filter(|c| self.only.map_or(true, |id| c.id == id))
+            .filter(|c| self.only.is_none_or(|id| c.id == id))
             .map(|c| {
                 json!({
                     "id": c.id,
@@ -421,7 +421,7 @@ const MAX_ROWS: usize = 100;
 /// with backticks are kept as code; a `|` is escaped everywhere so tables hold.
 fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let code_spans = s.matches('`').count() % 2 == 0;
+    let code_spans = s.matches('`').count().is_multiple_of(2);
     let mut in_code = false;
     for ch in s.chars() {
         match ch {

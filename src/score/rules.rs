@@ -335,10 +335,10 @@ pub fn check_value(pred: &Predicate, value: Option<&Json>, what: &str) -> Eval {
         };
         let fmt = |x: f64| format_number(x);
         for (bound, ok, op) in [
-            (pred.gt, pred.gt.map_or(true, |b| n > b), ">"),
-            (pred.gte, pred.gte.map_or(true, |b| n >= b), "≥"),
-            (pred.lt, pred.lt.map_or(true, |b| n < b), "<"),
-            (pred.lte, pred.lte.map_or(true, |b| n <= b), "≤"),
+            (pred.gt, pred.gt.is_none_or(|b| n > b), ">"),
+            (pred.gte, pred.gte.is_none_or(|b| n >= b), "≥"),
+            (pred.lt, pred.lt.is_none_or(|b| n < b), "<"),
+            (pred.lte, pred.lte.is_none_or(|b| n <= b), "≤"),
         ] {
             if let (Some(b), false) = (bound, ok) {
                 return Eval::Fail(format!("{what} is {}, needs {op} {}", fmt(n), fmt(b)));
@@ -524,7 +524,7 @@ pub fn eval(rule: &Rule, ctx: &Ctx, i: usize) -> Eval {
                 .filter(|r| {
                     target_kind
                         .as_ref()
-                        .map_or(true, |k| r.target.kind.eq_ignore_ascii_case(k))
+                        .is_none_or(|k| r.target.kind.eq_ignore_ascii_case(k))
                 })
                 .filter(|r| !*resolved || r.resolved.is_some())
                 .collect();
