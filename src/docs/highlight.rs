@@ -66,6 +66,13 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
 /// escaped as plain text.
 pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(code.len() * 2);
+    // Both highlighters slow down with nesting depth (tree-sitter's query cursor walks up
+    // the tree for every node: 50,000 open brackets took 30 s), and the Python and YAML
+    // scanners overflow their 1 KiB state (an assertion: the process aborts) past a few
+    // hundred indentation levels. No real code nests this deep: such a block is plain text.
+    if bracket_depth(code) > MAX_NESTING || max_indent(code) > MAX_INDENT {
+        return plain(code, hl_lines);
+    }
     if let Some(config) = tree::config(lang) {
         if tree::highlight(code, config, hl_lines, &mut out) {
             return out;
@@ -116,6 +123,58 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
         }
         if marked {
             // Keep the newline inside the highlight so the whole line is marked.
+            out.push_str("</span>");
+        }
+    }
+    out
+}
+
+/// Deepest bracket nesting highlighted; deeper code is shown as plain text.
+pub const MAX_NESTING: usize = 200;
+
+/// The deepest nesting of `(`, `[` and `{` in `code` (strings and comments not told apart:
+/// a bound, not a parse).
+fn bracket_depth(code: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    for b in code.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Widest indentation highlighted, in columns (a tab counts 8, as the Python scanner counts).
+pub const MAX_INDENT: usize = 160;
+
+/// The widest leading white space of any line of `code`, in columns.
+fn max_indent(code: &str) -> usize {
+    code.lines()
+        .map(|l| {
+            l.bytes()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .map(|b| if b == b'\t' { 8 } else { 1 })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// `code` escaped, lines in `hl_lines` marked.
+fn plain(code: &str, hl_lines: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(code.len() + 16);
+    for (i, line) in LinesWithEndings::from(code).enumerate() {
+        let marked = is_marked(hl_lines, i + 1);
+        if marked {
+            out.push_str("<span class=\"hll\">");
+        }
+        escape_into(&mut out, line);
+        if marked {
             out.push_str("</span>");
         }
     }
@@ -201,12 +260,10 @@ mod tree {
         Rust,
         Sql,
         Toml,
-        Tsx,
         TypeScript,
-        Yaml,
     }
 
-    pub(super) const ALL: [Lang; 13] = [
+    pub(super) const ALL: [Lang; 11] = [
         Lang::Bash,
         Lang::Go,
         Lang::Hcl,
@@ -217,9 +274,7 @@ mod tree {
         Lang::Rust,
         Lang::Sql,
         Lang::Toml,
-        Lang::Tsx,
         Lang::TypeScript,
-        Lang::Yaml,
     ];
 
     /// The tree-sitter language for a fence name (case-insensitive), if portico has one.
@@ -237,9 +292,7 @@ mod tree {
             "rs" | "rust" => Lang::Rust,
             "sql" | "postgresql" | "postgres" | "psql" | "mysql" | "sqlite" | "plsql" => Lang::Sql,
             "toml" => Lang::Toml,
-            "tsx" => Lang::Tsx,
             "ts" | "typescript" | "mts" | "cts" => Lang::TypeScript,
-            "yaml" | "yml" => Lang::Yaml,
             _ => return None,
         })
     }
@@ -296,27 +349,11 @@ mod tree {
                     tree_sitter_toml_ng::HIGHLIGHTS_QUERY.into(),
                 ),
                 // TypeScript's queries only add to JavaScript's; they come after them so that
-                // they win where both match.
-                Lang::Tsx => (
-                    ts::LANGUAGE_TSX.into(),
-                    "tsx",
-                    format!(
-                        "{}\n{}\n{}",
-                        js::HIGHLIGHT_QUERY,
-                        js::JSX_HIGHLIGHT_QUERY,
-                        ts::HIGHLIGHTS_QUERY
-                    )
-                    .into(),
-                ),
+                // they win where both match. Not TSX: its query cursor hung on broken input.
                 Lang::TypeScript => (
                     ts::LANGUAGE_TYPESCRIPT.into(),
                     "typescript",
                     format!("{}\n{}", js::HIGHLIGHT_QUERY, ts::HIGHLIGHTS_QUERY).into(),
-                ),
-                Lang::Yaml => (
-                    tree_sitter_yaml::LANGUAGE.into(),
-                    "yaml",
-                    tree_sitter_yaml::HIGHLIGHTS_QUERY.into(),
                 ),
             };
         // No injection or locals queries: code blocks are one language, and scope tracking
@@ -487,7 +524,6 @@ mod tests {
             ),
             ("bash", "echo 'hi' # note\n", "hl-comment"),
             ("json", "{\"a\": 1}\n", "hl-constant hl-numeric"),
-            ("yaml", "key: value\n", "hl-variable hl-other hl-member"),
             (
                 "terraform",
                 "resource \"aws_s3_bucket\" \"b\" {\n  acl = \"private\"\n}\n",
@@ -551,8 +587,41 @@ mod tests {
     fn other_languages_fall_back_to_syntect() {
         let html = highlight("FROM debian:12\nRUN apt-get update\n", "dockerfile", &[]);
         assert!(html.contains("class=\"hl-"), "{html}");
+        let html = highlight("key: [1, 'two']\n", "yaml", &[]);
+        assert!(html.contains("class=\"hl-"), "{html}");
         let html = highlight("puts 'x'\n", "ruby", &[]);
         assert!(html.contains("class=\"hl-"), "{html}");
+    }
+
+    #[test]
+    fn code_nested_deeper_than_the_bound_is_plain_text() {
+        let deep = format!(
+            "x = {}1{}\n",
+            "(".repeat(MAX_NESTING + 1),
+            ")".repeat(MAX_NESTING + 1)
+        );
+        assert_eq!(
+            highlight(&deep, "python", &[(1, 1)]),
+            format!("<span class=\"hll\">{deep}</span>")
+        );
+        let ok = format!(
+            "x = {}1{}\n",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        assert!(highlight(&ok, "python", &[]).contains("class=\"hl-"));
+        assert_eq!(bracket_depth("f(a[1], {b: (c)})"), 3);
+        // Deeper than the scanners' state can hold: would abort the process.
+        let yaml: String = (0..400)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        assert!(!highlight(&yaml, "yaml", &[]).contains("class="));
+        let py: String = (0..600)
+            .map(|i| format!("{}if x:\n", " ".repeat(i)))
+            .collect();
+        assert!(!highlight(&py, "python", &[]).contains("class="));
+        assert_eq!(max_indent("a\n    b\n\tc\n"), 8);
+        assert_eq!(bracket_depth(")))("), 1);
     }
 
     #[test]

@@ -669,8 +669,8 @@ fn asyncapi(r: &Resolver, v: &mut ApiView) {
 }
 
 /// Highlights `text` as the language of file extension `ext` (plain text when unknown), as
-/// HTML with `hl-` classes styled by `assets/syntax.css`: YAML and JSON definitions (most of
-/// them) through the docs' tree-sitter grammars, the others through syntect.
+/// HTML with `hl-` classes styled by `assets/syntax.css`: through the docs' tree-sitter
+/// grammars where there is one (JSON definitions), the others through syntect.
 pub fn highlight(text: &str, ext: &str) -> String {
     if crate::docs::highlight::has_tree_grammar(ext) {
         return crate::docs::highlight::highlight(text, ext, &[]);
