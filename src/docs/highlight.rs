@@ -624,6 +624,47 @@ mod tests {
         assert_eq!(bracket_depth(")))("), 1);
     }
 
+    /// Token soup from a fixed-seed generator: unbalanced quotes, brackets, heredocs and
+    /// indentation, the inputs that made a grammar hang or abort before.
+    fn soup(seed: u64, tokens: usize) -> String {
+        const T: &[&str] = &[
+            "(", ")", "[", "]", "{", "}", "'", "\"", "`", "f'", "${", "$(", "<<EOF\n", "EOF\n",
+            "\n", "  ", "\t", "- ", "? ", ": ", "#", "//", "/*", "*/", "\\", "r#\"", "\"#", "<",
+            ">", "</", "x", "if", "def", "fn", "let", "=", ",", ";", "$$", "'''", "\"\"\"",
+            "\n    ",
+        ];
+        let mut x = seed;
+        (0..tokens)
+            .map(|_| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                T[(x >> 33) as usize % T.len()]
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hostile_code_in_every_language_comes_back_balanced_and_escaped() {
+        let mut names: Vec<String> = tree::ALL
+            .iter()
+            .map(|l| format!("{l:?}").to_lowercase())
+            .collect();
+        names.extend(["yaml", "tsx", "dockerfile"].map(String::from));
+        for name in &names {
+            for seed in 1..=4 {
+                let code = soup(seed, 1500);
+                let html = highlight(&code, name, &[(2, 3)]);
+                let open = html.matches("<span").count();
+                assert_eq!(open, html.matches("</span>").count(), "{name} {seed}");
+                assert!(
+                    !html.contains("<<") && !html.contains("</*"),
+                    "{name} {seed}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn unknown_language_is_escaped_text() {
         assert_eq!(highlight("a < b\n", "nosuchlang", &[]), "a &lt; b\n");
