@@ -65,7 +65,6 @@ pub fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
 /// (`hl_lines`, 1-based) can be wrapped in `<span class="hll">`. Unknown languages are
 /// escaped as plain text.
 pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String {
-    let mut out = String::with_capacity(code.len() * 2);
     // Both highlighters slow down with nesting depth (tree-sitter's query cursor walks up
     // the tree for every node: 50,000 open brackets took 30 s), and the Python and YAML
     // scanners overflow their 1 KiB state (an assertion: the process aborts) past a few
@@ -73,6 +72,7 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
     if bracket_depth(code) > MAX_NESTING || max_indent(code) > MAX_INDENT {
         return plain(code, hl_lines);
     }
+    let mut out = String::with_capacity(code.len() * 2);
     if let Some(config) = tree::config(lang) {
         if tree::highlight(code, config, hl_lines, &mut out) {
             return out;
@@ -83,48 +83,42 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
     let mut state = syntax.map(ParseState::new);
     let mut stack = ScopeStack::new();
     for (i, line) in LinesWithEndings::from(code).enumerate() {
-        let n = i + 1;
-        let marked = is_marked(hl_lines, n);
-        if marked {
-            out.push_str("<span class=\"hll\">");
-        }
-        let mut done = false;
-        if let Some(st) = state.as_mut() {
-            if let Ok(ops) = st.parse_line(line, syntax_set()) {
-                // Re-open the scopes still open from earlier lines, so each line is balanced.
-                let before = stack.as_slice().len();
-                for scope in stack.as_slice() {
-                    out.push_str("<span class=\"");
-                    push_scope_classes(&mut out, *scope);
-                    out.push_str("\">");
+        push_line(&mut out, hl_lines, i + 1, |out| {
+            let mut done = false;
+            if let Some(st) = state.as_mut() {
+                if let Ok(ops) = st.parse_line(line, syntax_set()) {
+                    // Re-open the scopes still open from earlier lines, so each line is
+                    // balanced.
+                    let before = stack.as_slice().len();
+                    for scope in stack.as_slice() {
+                        out.push_str("<span class=\"");
+                        push_scope_classes(out, *scope);
+                        out.push_str("\">");
+                    }
+                    if let Ok((html, delta)) =
+                        line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut stack)
+                    {
+                        out.push_str(&html);
+                        let open = before as isize + delta;
+                        for _ in 0..open.max(0) {
+                            out.push_str("</span>");
+                        }
+                        done = true;
+                    } else {
+                        for _ in 0..before {
+                            out.push_str("</span>");
+                        }
+                    }
                 }
-                if let Ok((html, delta)) =
-                    line_tokens_to_classed_spans(line, &ops, CLASS_STYLE, &mut stack)
-                {
-                    out.push_str(&html);
-                    let open = before as isize + delta;
-                    for _ in 0..open.max(0) {
-                        out.push_str("</span>");
-                    }
-                    done = true;
-                } else {
-                    for _ in 0..before {
-                        out.push_str("</span>");
-                    }
+                if !done {
+                    // A grammar failure degrades to plain text for the rest of the block.
+                    state = None;
                 }
             }
             if !done {
-                // A grammar failure degrades to plain text for the rest of the block.
-                state = None;
+                escape_into(out, line);
             }
-        }
-        if !done {
-            escape_into(&mut out, line);
-        }
-        if marked {
-            // Keep the newline inside the highlight so the whole line is marked.
-            out.push_str("</span>");
-        }
+        });
     }
     out
 }
@@ -169,14 +163,7 @@ fn max_indent(code: &str) -> usize {
 fn plain(code: &str, hl_lines: &[(usize, usize)]) -> String {
     let mut out = String::with_capacity(code.len() + 16);
     for (i, line) in LinesWithEndings::from(code).enumerate() {
-        let marked = is_marked(hl_lines, i + 1);
-        if marked {
-            out.push_str("<span class=\"hll\">");
-        }
-        escape_into(&mut out, line);
-        if marked {
-            out.push_str("</span>");
-        }
+        push_line(&mut out, hl_lines, i + 1, |out| escape_into(out, line));
     }
     out
 }
@@ -186,9 +173,22 @@ pub fn has_tree_grammar(lang: &str) -> bool {
     tree::lang_of(lang).is_some()
 }
 
-/// Line `n` (1-based) is one of `hl_lines`.
-fn is_marked(hl_lines: &[(usize, usize)], n: usize) -> bool {
-    hl_lines.iter().any(|&(a, b)| a <= n && n <= b)
+/// Appends line `n` (1-based) as `write` makes it, wrapped in `<span class="hll">` when it
+/// is one of `hl_lines` (its newline inside, so that the whole line is marked).
+fn push_line(
+    out: &mut String,
+    hl_lines: &[(usize, usize)],
+    n: usize,
+    write: impl FnOnce(&mut String),
+) {
+    let marked = hl_lines.iter().any(|&(a, b)| a <= n && n <= b);
+    if marked {
+        out.push_str("<span class=\"hll\">");
+    }
+    write(out);
+    if marked {
+        out.push_str("</span>");
+    }
 }
 
 /// The tree-sitter side: one highlight configuration per language, built on first use (its
@@ -425,14 +425,7 @@ mod tree {
                     None if !code.ends_with('\n') => line.strip_suffix('\n').unwrap_or(line),
                     _ => line,
                 };
-                let marked = super::is_marked(hl_lines, i + 1);
-                if marked {
-                    out.push_str("<span class=\"hll\">");
-                }
-                out.push_str(line);
-                if marked {
-                    out.push_str("</span>");
-                }
+                super::push_line(out, hl_lines, i + 1, |out| out.push_str(line));
             }
             true
         })
