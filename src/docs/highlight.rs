@@ -69,11 +69,12 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
     // the tree for every node: 50,000 open brackets took 30 s), and the Python and YAML
     // scanners overflow their 1 KiB state (an assertion: the process aborts) past a few
     // hundred indentation levels. No real code nests this deep: such a block is plain text.
+    // (YAML has a second, exact bound below: `tree::fits_scanner`.)
     if bracket_depth(code) > MAX_NESTING || max_indent(code) > MAX_INDENT {
         return plain(code, hl_lines);
     }
     let mut out = String::with_capacity(code.len() * 2);
-    if let Some(config) = tree::config(lang) {
+    if let Some(config) = tree::config(lang).filter(|_| tree::fits_scanner(lang, code)) {
         if tree::highlight(code, config, hl_lines, &mut out) {
             return out;
         }
@@ -261,9 +262,10 @@ mod tree {
         Sql,
         Toml,
         TypeScript,
+        Yaml,
     }
 
-    pub(super) const ALL: [Lang; 11] = [
+    pub(super) const ALL: [Lang; 12] = [
         Lang::Bash,
         Lang::Go,
         Lang::Hcl,
@@ -275,6 +277,7 @@ mod tree {
         Lang::Sql,
         Lang::Toml,
         Lang::TypeScript,
+        Lang::Yaml,
     ];
 
     /// The tree-sitter language for a fence name (case-insensitive), if portico has one.
@@ -293,6 +296,7 @@ mod tree {
             "sql" | "postgresql" | "postgres" | "psql" | "mysql" | "sqlite" | "plsql" => Lang::Sql,
             "toml" => Lang::Toml,
             "ts" | "typescript" | "mts" | "cts" => Lang::TypeScript,
+            "yaml" | "yml" => Lang::Yaml,
             _ => return None,
         })
     }
@@ -355,6 +359,11 @@ mod tree {
                     "typescript",
                     format!("{}\n{}", js::HIGHLIGHT_QUERY, ts::HIGHLIGHTS_QUERY).into(),
                 ),
+                Lang::Yaml => (
+                    tree_sitter_yaml::LANGUAGE.into(),
+                    "yaml",
+                    tree_sitter_yaml::HIGHLIGHTS_QUERY.into(),
+                ),
             };
         // No injection or locals queries: code blocks are one language, and scope tracking
         // would cost more than the colour it adds.
@@ -376,6 +385,37 @@ mod tree {
             Some(i) => format!("{GO_GENERIC}{}{}", &q[..i], &q[i + GO_GENERIC.len()..]),
             None => q.to_string(),
         }
+    }
+
+    /// The most indentation levels tree-sitter-yaml 0.7's scanner can save: it writes a
+    /// 10-byte header and 4 bytes a level into tree-sitter's 1,024-byte state buffer, checking
+    /// the size only before each level, so a 254th level writes past the end and tree-sitter
+    /// aborts the process.
+    pub(super) const YAML_MAX_LEVELS: usize = 253;
+
+    /// Whether the external scanner of `name`'s grammar is sure to stay inside its state
+    /// buffer on `code`. Only YAML's needs a check (Python's saves at most 577 bytes under
+    /// `MAX_INDENT`). Every level the YAML scanner pushes is pushed by the token it returns:
+    /// `-`, `?` or `:` followed by white space or the end, or a block scalar's `|` or `>`; and
+    /// tree-sitter restores the scanner's state before each token. So no parse stack holds
+    /// more levels than `code` has such characters, and counting them is a proof, not a guess.
+    pub(super) fn fits_scanner(name: &str, code: &str) -> bool {
+        lang_of(name) != Some(Lang::Yaml) || yaml_push_sites(code) <= YAML_MAX_LEVELS
+    }
+
+    /// The characters of `code` where the YAML scanner may push an indentation level.
+    pub(super) fn yaml_push_sites(code: &str) -> usize {
+        let b = code.as_bytes();
+        b.iter()
+            .enumerate()
+            .filter(|&(i, &c)| match c {
+                b'|' | b'>' => true,
+                b'-' | b'?' | b':' => {
+                    matches!(b.get(i + 1), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+                }
+                _ => false,
+            })
+            .count()
     }
 
     /// The configuration for fence language `name`, or `None` (syntect's turn).
@@ -580,8 +620,6 @@ mod tests {
     fn other_languages_fall_back_to_syntect() {
         let html = highlight("FROM debian:12\nRUN apt-get update\n", "dockerfile", &[]);
         assert!(html.contains("class=\"hl-"), "{html}");
-        let html = highlight("key: [1, 'two']\n", "yaml", &[]);
-        assert!(html.contains("class=\"hl-"), "{html}");
         let html = highlight("puts 'x'\n", "ruby", &[]);
         assert!(html.contains("class=\"hl-"), "{html}");
     }
@@ -615,6 +653,64 @@ mod tests {
         assert!(!highlight(&py, "python", &[]).contains("class="));
         assert_eq!(max_indent("a\n    b\n\tc\n"), 8);
         assert_eq!(bracket_depth(")))("), 1);
+    }
+
+    /// Whether `html` came from syntect (its spans name the whole scope, `source.yaml` first).
+    fn from_syntect(html: &str) -> bool {
+        html.contains("class=\"hl-source")
+    }
+
+    #[test]
+    fn yaml_goes_to_tree_sitter_only_when_its_scanner_state_fits() {
+        let html = highlight("key: [1, 'two']  # c\n", "yaml", &[]);
+        assert!(
+            html.contains("class=\"hl-comment\"") && !from_syntect(&html),
+            "{html}"
+        );
+        assert_eq!(tree::yaml_push_sites("a: b\n- c\nd-e: |\n  x:y\n? k\n"), 5);
+        // The deepest stacks `code` can build with that many push sites: sequences opened on
+        // one line, sequences in mappings (two levels a column), block scalars, keys.
+        let n = tree::YAML_MAX_LEVELS;
+        let shapes: Vec<Box<dyn Fn(usize) -> String>> = vec![
+            Box::new(|k| format!("{}x\n", "- ".repeat(k))),
+            Box::new(|k| {
+                (0..k / 2)
+                    .map(|i| format!("{}k{i}:\n{}- ", " ".repeat(i), " ".repeat(i)))
+                    .collect::<String>()
+                    + "x\n"
+            }),
+            Box::new(|k| format!("{}v\n", "- ? ".repeat(k / 2))),
+            Box::new(|k| {
+                (0..k / 2)
+                    .map(|i| format!("{}a: |\n", " ".repeat(i % 150)))
+                    .collect()
+            }),
+        ];
+        for (i, shape) in shapes.iter().enumerate() {
+            let fits = shape(n);
+            assert!(tree::yaml_push_sites(&fits) <= n, "shape {i}");
+
+            // Were the bound wrong, the scanner would write past its buffer and this test
+            // process would abort (as shape 0 with one level more does: the bound is tight).
+            let html = highlight(&fits, "yaml", &[]);
+            assert!(!from_syntect(&html), "shape {i}: tree-sitter expected");
+            let over = shape(n + 2);
+            assert!(tree::yaml_push_sites(&over) > n, "shape {i}");
+            assert!(from_syntect(&highlight(&over, "yaml", &[])), "shape {i}");
+        }
+        // Random YAML-ish soups cut to the bound: tree-sitter takes them all, and survives.
+        for seed in 1..=40 {
+            let mut code = soup(seed, 2000);
+            while tree::yaml_push_sites(&code) > n {
+                let cut = code.len() * 9 / 10;
+                code.truncate(code.floor_char_boundary(cut));
+            }
+            let html = highlight(&code, "yml", &[]);
+            assert_eq!(
+                html.matches("<span").count(),
+                html.matches("</span>").count()
+            );
+        }
     }
 
     /// Token soup from a fixed-seed generator: unbalanced quotes, brackets, heredocs and
