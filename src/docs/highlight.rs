@@ -197,7 +197,7 @@ fn push_line(
 mod tree {
     use std::cell::RefCell;
     use std::sync::OnceLock;
-    use tree_sitter_highlight::{Highlight, HighlightConfiguration, Highlighter, HtmlRenderer};
+    use tree_sitter_highlight::{HighlightConfiguration, HighlightEvent, Highlighter};
 
     /// The capture names portico colours and the classes each gets: syntect scope atoms, so
     /// the stylesheet made from syntect's themes colours both highlighters alike. A capture
@@ -428,14 +428,23 @@ mod tree {
     }
 
     thread_local! {
-        static STATE: RefCell<(Highlighter, HtmlRenderer)> =
-            RefCell::new((Highlighter::new(), HtmlRenderer::new()));
+        static HIGHLIGHTER: RefCell<Highlighter> = RefCell::new(Highlighter::new());
     }
 
-    /// Appends the highlighted lines of `code` to `out`, each balanced (the renderer closes
-    /// open spans at the end of a line and opens them again on the next), lines in `hl_lines`
+    /// `<span class="…">` of each entry of `CLASSES`, by `Highlight` index.
+    fn open_tags() -> &'static [String] {
+        static T: OnceLock<Vec<String>> = OnceLock::new();
+        T.get_or_init(|| attributes().iter().map(|a| format!("<span {a}>")).collect())
+    }
+
+    /// Appends the highlighted lines of `code` to `out`, each balanced (spans still open at
+    /// the end of a line are closed there and opened again on the next), lines in `hl_lines`
     /// wrapped in `<span class="hll">`. False when tree-sitter fails (then `out` holds a
     /// partial result).
+    ///
+    /// The output is byte for byte what tree-sitter-highlight's `HtmlRenderer` gives, line
+    /// by line, (a test compares the two), written straight into `out`: the renderer copies
+    /// the text byte by byte into a buffer of its own, and that was a fifth of highlighting.
     pub(super) fn highlight(
         code: &str,
         config: &HighlightConfiguration,
@@ -445,30 +454,166 @@ mod tree {
         if code.is_empty() {
             return true;
         }
-        let attrs = attributes();
-        STATE.with(|state| {
-            let mut state = state.borrow_mut();
-            let (highlighter, renderer) = &mut *state;
-            renderer.reset();
+        let tags = open_tags();
+        HIGHLIGHTER.with(|h| {
+            let mut highlighter = h.borrow_mut();
             let Ok(events) = highlighter.highlight(config, code.as_bytes(), None, |_| None) else {
                 return false;
             };
-            let callback =
-                |h: Highlight, o: &mut Vec<u8>| o.extend_from_slice(attrs[h.0].as_bytes());
-            if renderer.render(events, code.as_bytes(), &callback).is_err() {
-                return false;
+            let mut w = LineWriter {
+                out,
+                hl_lines,
+                line: 1,
+                started: false,
+                marked: false,
+                stack: Vec::new(),
+                tags,
+            };
+            for event in events {
+                match event {
+                    Ok(HighlightEvent::HighlightStart(h)) => {
+                        w.begin();
+                        w.out.push_str(&tags[h.0]);
+                        w.stack.push(h.0);
+                    }
+                    Ok(HighlightEvent::HighlightEnd) => {
+                        w.begin();
+                        w.out.push_str("</span>");
+                        w.stack.pop();
+                    }
+                    Ok(HighlightEvent::Source { start, end }) => match code.get(start..end) {
+                        Some(text) => w.text(text),
+                        None => return false,
+                    },
+                    Err(_) => return false,
+                }
             }
-            let mut lines = renderer.lines().enumerate().peekable();
-            while let Some((i, line)) = lines.next() {
-                // The renderer ends the last line with a newline even when the code has none.
-                let line = match lines.peek() {
-                    None if !code.ends_with('\n') => line.strip_suffix('\n').unwrap_or(line),
-                    _ => line,
-                };
-                super::push_line(out, hl_lines, i + 1, |out| out.push_str(line));
+            // The last line, when something follows the last newline (tree-sitter's renderer
+            // ends it with a newline, which stays only when the code has one there). There
+            // is always a first line, even when nothing was written (code of only `\r`).
+            if w.line == 1 {
+                w.begin();
+            }
+            if w.started {
+                if code.ends_with('\n') {
+                    w.out.push('\n');
+                }
+                if w.marked {
+                    w.out.push_str("</span>");
+                }
             }
             true
         })
+    }
+
+    struct LineWriter<'a> {
+        out: &'a mut String,
+        hl_lines: &'a [(usize, usize)],
+        /// 1-based number of the current line.
+        line: usize,
+        /// Whether anything of the current line was written (a line is only started by
+        /// what is written on it, so a final newline does not make an empty last line).
+        started: bool,
+        /// Whether the current line is wrapped in `<span class="hll">`.
+        marked: bool,
+        /// The open highlights, innermost last.
+        stack: Vec<usize>,
+        tags: &'static [String],
+    }
+
+    impl LineWriter<'_> {
+        fn begin(&mut self) {
+            if !self.started {
+                self.started = true;
+                let n = self.line;
+                self.marked = self.hl_lines.iter().any(|&(a, b)| a <= n && n <= b);
+                if self.marked {
+                    self.out.push_str("<span class=\"hll\">");
+                }
+            }
+        }
+
+        /// Source text: escaped, carriage returns dropped, and at each newline the open
+        /// spans closed, the line ended and the spans opened again on the next line.
+        fn text(&mut self, text: &str) {
+            let bytes = text.as_bytes();
+            let mut last = 0;
+            for (i, &b) in bytes.iter().enumerate() {
+                let rep = match b {
+                    b'>' => "&gt;",
+                    b'<' => "&lt;",
+                    b'&' => "&amp;",
+                    b'\'' => "&#39;",
+                    b'"' => "&quot;",
+                    b'\r' => "",
+                    b'\n' => "\n",
+                    _ => continue,
+                };
+                if last < i {
+                    self.begin();
+                    self.out.push_str(&text[last..i]);
+                }
+                last = i + 1;
+                if b == b'\n' {
+                    self.begin();
+                    for _ in 0..self.stack.len() {
+                        self.out.push_str("</span>");
+                    }
+                    self.out.push('\n');
+                    if self.marked {
+                        self.out.push_str("</span>");
+                    }
+                    self.line += 1;
+                    self.started = false;
+                    if !self.stack.is_empty() {
+                        self.begin();
+                        for &h in &self.stack {
+                            self.out.push_str(&self.tags[h]);
+                        }
+                    }
+                } else if !rep.is_empty() {
+                    self.begin();
+                    self.out.push_str(rep);
+                }
+            }
+            if last < bytes.len() {
+                self.begin();
+                self.out.push_str(&text[last..]);
+            }
+        }
+    }
+
+    /// The same lines through tree-sitter-highlight's own `HtmlRenderer`: what `highlight`
+    /// must give, byte for byte.
+    #[cfg(test)]
+    pub(super) fn highlight_with_renderer(
+        code: &str,
+        config: &HighlightConfiguration,
+        hl_lines: &[(usize, usize)],
+    ) -> Option<String> {
+        if code.is_empty() {
+            return Some(String::new());
+        }
+        let attrs = attributes();
+        let mut highlighter = Highlighter::new();
+        let mut renderer = tree_sitter_highlight::HtmlRenderer::new();
+        let events = highlighter
+            .highlight(config, code.as_bytes(), None, |_| None)
+            .ok()?;
+        let callback = |h: tree_sitter_highlight::Highlight, o: &mut Vec<u8>| {
+            o.extend_from_slice(attrs[h.0].as_bytes())
+        };
+        renderer.render(events, code.as_bytes(), &callback).ok()?;
+        let mut out = String::new();
+        let mut lines = renderer.lines().enumerate().peekable();
+        while let Some((i, line)) = lines.next() {
+            let line = match lines.peek() {
+                None if !code.ends_with('\n') => line.strip_suffix('\n').unwrap_or(line),
+                _ => line,
+            };
+            super::push_line(&mut out, hl_lines, i + 1, |out| out.push_str(line));
+        }
+        Some(out)
     }
 }
 
@@ -750,6 +895,48 @@ mod tests {
                     !html.contains("<<") && !html.contains("</*"),
                     "{name} {seed}"
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn direct_writer_gives_what_tree_sitters_renderer_gives() {
+        // Multi-line strings and comments (spans open across newlines), CRLF, lone CR, code
+        // with and without a final newline, marked lines at the start, middle and end.
+        let samples = [
+            ("python", "x = 1\n\"\"\"doc\nstring\"\"\"\ny = '<&>'\n"),
+            ("python", "s = \"\"\"a\n\nb\"\"\""),
+            ("rust", "/* a\r\n * b */\r\nfn main() {}\r\n"),
+            ("rust", "let s = \"x\ry\";\nlet t = r#\"\n\"#;"),
+            ("bash", "cat <<EOF\n$x\nEOF\necho \"a\n"),
+            ("json", "{\"a\": [1, \"<b>\"]}\n\n\n"),
+            ("typescript", "const a = `x\n${b}\ny`;\n"),
+            ("go", "package main\n\nfunc main() { s := `a\nb` }\n"),
+            ("sql", "SELECT 'it''s'\n-- c\nFROM t;"),
+            ("toml", "a = \"\"\"\nx\n\"\"\"\n"),
+            ("hcl", "resource \"a\" \"b\" {\n  x = <<EOT\nhi\nEOT\n}\n"),
+            ("java", "class A { /* x\n y */ }"),
+            ("yaml", "a: |\n  x\n  y\nb: 'c'\n"),
+            ("python", "\n"),
+            ("python", "\r"),
+        ];
+        let marks: [&[(usize, usize)]; 4] = [&[], &[(1, 1)], &[(2, 3)], &[(1, 99)]];
+        let mut cases: Vec<(String, String)> = samples
+            .iter()
+            .map(|(l, c)| (l.to_string(), c.to_string()))
+            .collect();
+        for lang in tree::ALL {
+            for seed in 1..=3 {
+                cases.push((format!("{lang:?}").to_lowercase(), soup(seed, 400)));
+            }
+        }
+        for (lang, code) in &cases {
+            let config = tree::config(lang).expect(lang);
+            for hl in marks {
+                let mut direct = String::new();
+                assert!(tree::highlight(code, config, hl, &mut direct), "{lang}");
+                let expected = tree::highlight_with_renderer(code, config, hl).expect(lang);
+                assert_eq!(direct, expected, "{lang} {hl:?}: {code:?}");
             }
         }
     }
