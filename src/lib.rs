@@ -11,8 +11,8 @@
 //! model     [ValidatedFile]              → Catalog { entities, relations, cross-file problems }
 //! score     Catalog, scorecards          → Scores
 //! docs      Catalog (techdocs-ref)       → pages streamed to disk
-//! search    entities, doc pages          → static index
-//! render    Catalog, Scores, docs        → site/ (temp dir renamed into place)
+//! search    entities, doc pages          → static index      } side by side
+//! render    Catalog, Scores, docs        → site/ pages       } (temp dir renamed into place)
 //! report    problems                     → human | json | github | sarif | junit | gitlab
 //! ```
 
@@ -224,24 +224,35 @@ pub fn build_checked(
         },
     );
     timer.lap("score");
-    // Search takes the section text out of `docs` as it indexes it (most of the memory).
-    search::build(
-        &checked.catalog,
-        &mut docs,
-        config,
-        renderer,
-        staging.path(),
-    )?;
-    timer.lap("search");
-    render::site_with(
-        &checked.catalog,
-        &scores,
-        &docs,
-        config,
-        renderer,
-        staging.path(),
-    )?;
-    timer.lap("render");
+    // The search index and the pages read different parts of `docs` (the section text, taken
+    // out here, and the rest): built side by side, each in parallel, so that neither waits
+    // on the other's serial parts.
+    let sections = search::take_sections(&mut docs);
+    let (searched, rendered) = rayon::join(
+        || {
+            search::build(
+                &checked.catalog,
+                &docs,
+                sections,
+                config,
+                renderer,
+                staging.path(),
+            )
+        },
+        || {
+            render::site_with(
+                &checked.catalog,
+                &scores,
+                &docs,
+                config,
+                renderer,
+                staging.path(),
+            )
+        },
+    );
+    searched?;
+    rendered?;
+    timer.lap("search + render");
     // Swap: the old site moves aside, the new one takes its name, then the old one goes.
     let old = match out.exists() {
         true => Some(

@@ -20,6 +20,7 @@
 //! doc pages (heading, page title, text), so a hit lands on the heading where it was found.
 
 use crate::config::Config;
+use crate::docs::markdown::Section;
 use crate::docs::{entity_page_url, DocSite, Docs};
 use crate::model::Catalog;
 use rayon::prelude::*;
@@ -67,12 +68,13 @@ pub struct IndexStats {
 /// asset, written with the others).
 pub fn build(
     catalog: &Catalog,
-    docs: &mut Docs,
+    docs: &Docs,
+    sections: SiteSections,
     config: &Config,
     renderer: &crate::render::Renderer,
     out: &Path,
 ) -> std::io::Result<IndexStats> {
-    let stats = build_index(catalog, docs, out)?;
+    let stats = build_index(catalog, docs, sections, out)?;
     write_page(catalog, config, renderer, out)?;
     Ok(stats)
 }
@@ -311,11 +313,29 @@ fn index_entities(catalog: &Catalog, map: &mut Postings, dir: &Path) -> std::io:
     Ok(chunks.bytes)
 }
 
+/// The section text of every doc page, per site and page in `Docs` order: taken out of
+/// `Docs` by [`take_sections`] so that the index can be built beside the pages that read
+/// `Docs`, and dropped site by site as it is indexed (it is most of the memory).
+pub type SiteSections = Vec<Vec<Vec<Section>>>;
+
+/// Moves the section text out of `docs` (the pages keep everything else).
+pub fn take_sections(docs: &mut Docs) -> SiteSections {
+    docs.sites
+        .iter_mut()
+        .map(|s| {
+            s.records
+                .iter_mut()
+                .map(|p| std::mem::take(&mut p.sections))
+                .collect()
+        })
+        .collect()
+}
+
 /// Indexes the sections of the doc pages of `site` as documents `first..`, writing their
-/// record chunks. The section text is taken out of `site` (it is not needed after
-/// indexing, and is most of the memory). Returns the bytes written and the documents.
+/// record chunks. Returns the bytes written and the documents.
 fn index_site(
-    site: &mut DocSite,
+    site: &DocSite,
+    sections: Vec<Vec<Section>>,
     first: usize,
     map: &mut Postings,
     dir: &Path,
@@ -323,9 +343,7 @@ fn index_site(
     let mut chunks = Chunks::new(dir, first);
     let mut id = first;
     let site_name = site.site_name.as_str();
-    for page in &mut site.records {
-        let sections = std::mem::take(&mut page.sections);
-        let page = &*page;
+    for (page, sections) in site.records.iter().zip(sections) {
         let mut w = Weights::default();
         for s in &sections {
             w.add(&page.title, 4);
@@ -355,9 +373,13 @@ fn round_up(n: usize) -> usize {
     n.div_ceil(CHUNK) * CHUNK
 }
 
-/// Builds and writes the index; returns what was written. Section text is drained from
-/// `docs` as it is indexed.
-pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::Result<IndexStats> {
+/// Builds and writes the index; returns what was written.
+pub fn build_index(
+    catalog: &Catalog,
+    docs: &Docs,
+    sections: SiteSections,
+    out: &Path,
+) -> std::io::Result<IndexStats> {
     let timer = crate::Timer::new();
     let dir = out.join("search");
     std::fs::create_dir_all(dir.join("t"))?;
@@ -368,9 +390,9 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     // writes its own record chunks, in parallel, as soon as it is indexed.
     let mut starts = Vec::with_capacity(docs.sites.len());
     let mut next = round_up(catalog.entities.len());
-    for site in &docs.sites {
+    for site in &sections {
         starts.push(next);
-        let n: usize = site.records.iter().map(|p| p.sections.len()).sum();
+        let n: usize = site.iter().map(Vec::len).sum();
         next = round_up(next + n);
     }
     stats.documents = catalog.entities.len();
@@ -380,12 +402,13 @@ pub fn build_index(catalog: &Catalog, docs: &mut Docs, out: &Path) -> std::io::R
     // Inverted index: term → postings (doc id, weight), built per site in parallel, merged.
     let (site_postings, counts) = docs
         .sites
-        .par_iter_mut()
+        .par_iter()
+        .zip(sections.into_par_iter())
         .zip(starts.par_iter())
         .try_fold(
             || (Postings::default(), (0u64, 0usize)),
-            |(mut map, (bytes, n)), (site, &start)| {
-                let (b, len) = index_site(site, start, &mut map, &dir)?;
+            |(mut map, (bytes, n)), ((site, sections), &start)| {
+                let (b, len) = index_site(site, sections, start, &mut map, &dir)?;
                 Ok::<_, std::io::Error>((map, (bytes + b, n + len)))
             },
         )

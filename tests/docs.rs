@@ -118,7 +118,8 @@ fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
     let catalog = catalog(root, &config);
     let renderer = portico::render::Theme::default().load().unwrap();
     let mut docs = portico::docs::build(&catalog, &config, &renderer, out.path());
-    portico::search::build(&catalog, &mut docs, &config, &renderer, out.path()).unwrap();
+    let sections = portico::search::take_sections(&mut docs);
+    portico::search::build(&catalog, &docs, sections, &config, &renderer, out.path()).unwrap();
     let site = out.path().join("docs/default/component/payments");
     (docs, site, out)
 }
