@@ -326,6 +326,75 @@ fn git_history_gives_last_updated_dates() {
     assert_eq!(docs.sites[0].last_updated.as_deref(), Some("2020-09-13"));
 }
 
+fn commit_all(repo: &git2::Repository, when: i64, parents: &[&git2::Commit]) -> git2::Oid {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::new("T", "t@example.com", &git2::Time::new(when, 0)).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, "c", &tree, parents)
+        .unwrap()
+}
+
+#[test]
+fn one_repository_with_many_doc_sites_dates_each_page_from_its_own_commits() {
+    // A monorepo: docs at the root of the repository and under services/b/, each changed
+    // by a different commit; one walk of the history serves both sites.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("mono");
+    write(
+        &root,
+        "catalog-info.yaml",
+        &CATALOG.replace("payments", "root-site"),
+    );
+    write(&root, "mkdocs.yml", "site_name: Root\n");
+    write(&root, "docs/index.md", "# Root\n");
+    write(
+        &root,
+        "services/b/catalog-info.yaml",
+        &CATALOG.replace("payments", "b-site"),
+    );
+    write(&root, "services/b/mkdocs.yml", "site_name: B\n");
+    write(&root, "services/b/docs/index.md", "# B\n");
+    write(&root, "services/b/docs/old.md", "# Old\n");
+    let repo = git2::Repository::init(&root).unwrap();
+    let first = commit_all(&repo, 1_600_000_000, &[]);
+    write(&root, "services/b/docs/index.md", "# B, changed\n");
+    let first = repo.find_commit(first).unwrap();
+    commit_all(&repo, 1_700_000_000, &[&first]);
+
+    let out = tempfile::tempdir().unwrap();
+    let config = Config {
+        root: root.clone(),
+        ..Config::default()
+    };
+    let catalog = catalog(&root, &config);
+    let renderer = portico::render::Theme::default().load().unwrap();
+    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    let date = |site: &str, page: &str| {
+        let html = read(
+            &out.path()
+                .join(format!("docs/default/component/{site}/{page}index.html")),
+        );
+        let at = html
+            .find("<time datetime=\"")
+            .map(|i| &html[i + 16..i + 26]);
+        at.map(String::from)
+    };
+    assert_eq!(date("root-site", "").as_deref(), Some("2020-09-13"));
+    assert_eq!(date("b-site", "").as_deref(), Some("2023-11-14"));
+    assert_eq!(date("b-site", "old/").as_deref(), Some("2020-09-13"));
+    let updated: Vec<_> = docs
+        .sites
+        .iter()
+        .map(|s| s.last_updated.as_deref())
+        .collect();
+    assert_eq!(updated.len(), 2);
+    assert!(updated.contains(&Some("2020-09-13")) && updated.contains(&Some("2023-11-14")));
+}
+
 #[test]
 fn search_index_finds_entities_and_doc_sections() {
     let tmp = tempfile::tempdir().unwrap();

@@ -16,8 +16,12 @@ impl History {
     /// The date (`YYYY-MM-DD`) of the last commit touching `path`, if any.
     pub fn date_of(&self, path: &Path) -> Option<String> {
         let rel = path.strip_prefix(&self.workdir).ok()?;
-        let key = rel.to_string_lossy().replace('\\', "/");
-        let t = *self.times.get(&key)?;
+        self.date_of_rel(&rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The date of `rel`, a `/`-separated path relative to the work tree.
+    pub fn date_of_rel(&self, rel: &str) -> Option<String> {
+        let t = *self.times.get(rel)?;
         chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string())
     }
 }
@@ -59,11 +63,11 @@ pub fn history(
     let mut times: HashMap<String, i64> = HashMap::new();
     let mut found = 0usize;
     let mut opts = git2::DiffOptions::new();
-    for p in prefixes {
-        if p.is_empty() {
-            continue;
+    // Docs at the root of the work tree (an empty prefix) need the whole tree's changes.
+    if !prefixes.iter().any(String::is_empty) {
+        for p in prefixes {
+            opts.pathspec(p);
         }
-        opts.pathspec(p);
     }
     for oid in walk.flatten() {
         let Ok(commit) = repo.find_commit(oid) else {

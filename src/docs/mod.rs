@@ -23,7 +23,6 @@ use mkdocs::{MkDocs, NavItem};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
 
 pub const TECHDOCS_REF: &str = "backstage.io/techdocs-ref";
 
@@ -144,10 +143,22 @@ pub fn build(
             return docs;
         }
     };
-    let histories = Histories::default();
-    let results: Vec<SiteOutput> = inputs
+    // List every site first, so that each git repository's history is walked once for all
+    // the docs in it (a monorepo holds hundreds of doc sites), then render.
+    let plans: Vec<Planned> = inputs
         .par_iter()
-        .map(|input| build_site(input, catalog, &env, &histories, out))
+        .map(|input| plan_site(input, catalog))
+        .collect();
+    let histories = histories(plans.iter().filter_map(|p| match p {
+        Planned::Site(plan) => Some(plan),
+        Planned::Nothing(_) => None,
+    }));
+    let results: Vec<SiteOutput> = plans
+        .into_par_iter()
+        .map(|plan| match plan {
+            Planned::Site(plan) => build_site(plan, catalog, &env, &histories, out),
+            Planned::Nothing(so) => so,
+        })
         .collect();
     // Links between doc sites (`/docs/<ns>/<kind>/<name>/page/#anchor`) are checked once
     // every site is known.
@@ -268,40 +279,52 @@ struct CrossLink {
     anchor: Option<String>,
 }
 
-/// Git histories, one per repository and set of docs paths. The walk stops once the files
-/// it was asked for have dates, so a history is only reused by sites asking for the same
-/// paths: sharing one across sites of the same repository made dates depend on which site
-/// ran first.
-#[derive(Default)]
-struct Histories {
-    map: Mutex<HistoryMap>,
+/// The git history of every repository holding docs, keyed by its work-tree root: one walk
+/// per repository for the pages of all its doc sites (in parallel across repositories). A
+/// walk stops once every page asked for has a date, so the set asked for is fixed before any
+/// walk starts: dates never depend on which site was built first.
+fn histories<'a>(plans: impl Iterator<Item = &'a SitePlan<'a>>) -> HashMap<PathBuf, git::History> {
+    let mut by_root: BTreeMap<&Path, (BTreeSet<&str>, HashSet<String>)> = BTreeMap::new();
+    for plan in plans {
+        let (Some(root), Some(prefix)) = (&plan.input.git_root, &plan.docs_in_repo) else {
+            continue;
+        };
+        let (prefixes, wanted) = by_root.entry(root.as_path()).or_default();
+        prefixes.insert(prefix.as_str());
+        wanted.extend(plan.pages.iter().map(|p| in_repo(prefix, &p.rel)));
+    }
+    by_root
+        .into_par_iter()
+        .filter(|(root, _)| root.join(".git").exists())
+        .filter_map(|(root, (prefixes, wanted))| {
+            let prefixes: Vec<String> = prefixes.into_iter().map(String::from).collect();
+            git::history(root, &prefixes, &wanted).map(|h| (root.to_path_buf(), h))
+        })
+        .collect()
 }
 
-type HistoryMap = HashMap<(PathBuf, Vec<String>), Arc<OnceLock<Option<git::History>>>>;
-
-impl Histories {
-    fn get(
-        &self,
-        root: &Path,
-        prefixes: &[String],
-        wanted: &HashSet<String>,
-    ) -> Arc<OnceLock<Option<git::History>>> {
-        let cell = self
-            .map
-            .lock()
-            .expect("history lock")
-            .entry((root.to_path_buf(), prefixes.to_vec()))
-            .or_default()
-            .clone();
-        cell.get_or_init(|| {
-            if root.join(".git").exists() {
-                git::history(root, prefixes, wanted)
-            } else {
-                None
-            }
-        });
-        cell
+/// The path in its repository of page `rel` of docs at `prefix` (`/`-separated; the docs
+/// listing neither follows nor returns symbolic links, so no page needs a `realpath`).
+fn in_repo(prefix: &str, rel: &str) -> String {
+    if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{prefix}/{rel}")
     }
+}
+
+/// A doc site listed but not rendered yet: its mkdocs.yml, pages and other files.
+struct SitePlan<'a> {
+    input: &'a SiteInput,
+    /// Problems and skipped features met so far.
+    so: SiteOutput,
+    cfg: MkDocs,
+    /// docs_dir as shown in problems.
+    docs_display: String,
+    pages: Vec<PageSrc>,
+    assets: Vec<String>,
+    /// docs_dir relative to the git work tree, when the docs are in one.
+    docs_in_repo: Option<String>,
 }
 
 /// A page of a site before rendering.
@@ -360,13 +383,16 @@ fn broken(file: &str, link: &LinkRef, message: String) -> Problem {
     .with_hint("fix the path or anchor; `--strict` makes broken links errors")
 }
 
-fn build_site(
-    input: &SiteInput,
-    catalog: &Catalog,
-    env: &template::Templates<'_>,
-    histories: &Histories,
-    out: &Path,
-) -> SiteOutput {
+/// A site to render, or the problems of one with nothing to render.
+/// (One value per doc site, alive between listing and rendering: size does not matter.)
+#[allow(clippy::large_enum_variant)]
+enum Planned<'a> {
+    Site(SitePlan<'a>),
+    Nothing(SiteOutput),
+}
+
+/// Reads a site's mkdocs.yml and lists its docs_dir.
+fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
     let mut so = SiteOutput::default();
     let entity = &catalog.entities[input.entity];
     so.entity_ref = entity.entity_ref.to_string();
@@ -393,7 +419,7 @@ fn build_site(
             Span::file_start(),
             format!("docs_dir `{docs_dir_name}` does not exist; no pages to render"),
         ));
-        return so;
+        return Planned::Nothing(so);
     }
     let (md_files, assets) = list_docs_dir(&cfg.docs_dir);
     // `README.md` is the index of its folder only when there is no `index.md` beside it.
@@ -418,6 +444,45 @@ fn build_site(
             display: mkdocs::join_display(&docs_display, rel),
         });
     }
+    // Where the docs are in their git repository, for "last updated" dates.
+    let docs_in_repo = input.git_root.as_ref().and_then(|root| {
+        let c = cfg.docs_dir.canonicalize().ok()?;
+        Some(
+            c.strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/"),
+        )
+    });
+    Planned::Site(SitePlan {
+        input,
+        so,
+        cfg,
+        docs_display,
+        pages,
+        assets,
+        docs_in_repo,
+    })
+}
+
+/// Renders the pages of a planned site, writes them and its files, and checks its links.
+fn build_site(
+    plan: SitePlan,
+    catalog: &Catalog,
+    env: &template::Templates<'_>,
+    histories: &HashMap<PathBuf, git::History>,
+    out: &Path,
+) -> SiteOutput {
+    let SitePlan {
+        input,
+        mut so,
+        cfg,
+        docs_display,
+        pages,
+        assets,
+        docs_in_repo,
+    } = plan;
+    let entity = &catalog.entities[input.entity];
     let by_rel: HashMap<String, usize> = pages
         .iter()
         .enumerate()
@@ -474,39 +539,10 @@ fn build_site(
         .clone()
         .unwrap_or_else(|| entity.title().to_string());
 
-    // Git dates: one walk for the whole repository.
-    let rel_in_repo = |p: &Path| -> Option<String> {
-        let c = p.canonicalize().ok()?;
-        Some(
-            c.strip_prefix(input.git_root.as_ref()?)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/"),
-        )
-    };
-    let docs_prefix = rel_in_repo(&cfg.docs_dir).unwrap_or_default();
-    let wanted: HashSet<String> = pages
-        .iter()
-        .map(|p| {
-            if docs_prefix.is_empty() {
-                p.rel.clone()
-            } else {
-                format!("{docs_prefix}/{}", p.rel)
-            }
-        })
-        .collect();
-    let history = input
-        .git_root
-        .as_ref()
-        .map(|root| histories.get(root, std::slice::from_ref(&docs_prefix), &wanted));
-    let history = history
-        .as_ref()
-        .and_then(|h| h.get())
-        .and_then(Option::as_ref);
+    // Git dates, from the walk of the repository's history.
+    let history = input.git_root.as_ref().and_then(|root| histories.get(root));
     let date_of = |p: &PageSrc| -> Option<String> {
-        let h = history?;
-        let canon = p.file.canonicalize().ok()?;
-        h.date_of(&canon)
+        history?.date_of_rel(&in_repo(docs_in_repo.as_deref()?, &p.rel))
     };
 
     let roots = markdown::SnippetRoots {
