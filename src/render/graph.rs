@@ -372,21 +372,44 @@ fn fit(s: &str, max: f64) -> String {
 /// Escapes text for SVG/HTML content and attribute values.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    esc_each(s, |part| out.push_str(part));
     out
+}
+
+/// Calls `f` with the pieces of `s` escaped for HTML text and attributes (`& < > " '`):
+/// runs of plain text as they are, each special character as its entity.
+pub fn esc_each(s: &str, mut f: impl FnMut(&str)) {
+    let mut last = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        if last < i {
+            f(&s[last..i]);
+        }
+        f(rep);
+        last = i + 1;
+    }
+    if last < s.len() {
+        f(&s[last..]);
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn esc_escapes_the_five_html_characters_and_nothing_else() {
+        assert_eq!(super::esc("a<b>&\"c'd/é"), "a&lt;b&gt;&amp;&quot;c&#39;d/é");
+        assert_eq!(super::esc(""), "");
+        assert_eq!(super::esc("<<"), "&lt;&lt;");
+        assert_eq!(super::esc("plain"), "plain");
+    }
+
     #[test]
     fn long_names_are_cut_with_an_ellipsis_to_fit_their_box() {
         assert_eq!(fit("Payment events", NODE_W - 18.0), "Payment events");

@@ -168,9 +168,17 @@ fn html_formatter(
 ) -> Result<(), minijinja::Error> {
     use minijinja::AutoEscape;
     match value.as_str() {
-        Some(s) if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() => out
-            .write_str(&graph::esc(s))
-            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())),
+        Some(s) if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() => {
+            let mut result = Ok(());
+            graph::esc_each(s, |part| {
+                if result.is_ok() {
+                    result = out.write_str(part);
+                }
+            });
+            result.map_err(|e| {
+                minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string())
+            })
+        }
         _ => minijinja::escape_formatter(out, state, value),
     }
 }
