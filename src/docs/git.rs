@@ -26,11 +26,53 @@ impl History {
     }
 }
 
-/// The repository containing `dir`, as its canonical work-tree root.
-pub fn repo_root(dir: &Path) -> Option<PathBuf> {
-    let repo = git2::Repository::discover(dir).ok()?;
-    let wd = repo.workdir()?;
-    wd.canonicalize().ok()
+/// The git work trees of many directories, found by walking up from each once: the
+/// directories already seen on the way answer for every later site below them (opening a
+/// repository to discover it read the git configuration files every time).
+#[derive(Default)]
+pub struct RepoRoots {
+    memo: HashMap<PathBuf, Option<PathBuf>>,
+}
+
+impl RepoRoots {
+    /// The canonical work-tree root of the repository containing `dir`: the nearest
+    /// directory at or above it holding `.git` (a directory, or a file as in worktrees and
+    /// submodules). As `git` does by default, the search stops at a file system boundary.
+    pub fn of(&mut self, dir: &Path) -> Option<PathBuf> {
+        let start = std::path::absolute(dir).ok()?;
+        let dev = device(&start);
+        let mut seen = Vec::new();
+        let mut cur = Some(start.as_path());
+        let found = loop {
+            let Some(d) = cur else { break None };
+            if let Some(known) = self.memo.get(d) {
+                break known.clone();
+            }
+            if device(d) != dev {
+                break None;
+            }
+            seen.push(d.to_path_buf());
+            if d.join(".git").exists() {
+                break d.canonicalize().ok();
+            }
+            cur = d.parent();
+        };
+        for d in seen {
+            self.memo.insert(d, found.clone());
+        }
+        found
+    }
+}
+
+#[cfg(unix)]
+fn device(p: &Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(p).ok().map(|m| m.dev())
+}
+
+#[cfg(not(unix))]
+fn device(_: &Path) -> Option<u64> {
+    None
 }
 
 /// Walks the history from HEAD once, newest first, and records for every file under
@@ -105,6 +147,28 @@ pub fn history(
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn repo_roots_are_the_nearest_directory_with_git_and_shared_by_sites() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let outer = root.join("outer");
+        std::fs::create_dir_all(outer.join(".git")).unwrap();
+        std::fs::create_dir_all(outer.join("svc/a/docs")).unwrap();
+        std::fs::create_dir_all(outer.join("svc/b")).unwrap();
+        // A submodule or worktree: `.git` is a file.
+        std::fs::create_dir_all(outer.join("sub/docs")).unwrap();
+        std::fs::write(outer.join("sub/.git"), "gitdir: ../.git/modules/sub\n").unwrap();
+        std::fs::create_dir_all(root.join("plain/docs")).unwrap();
+        let mut roots = RepoRoots::default();
+        assert_eq!(roots.of(&outer.join("svc/a/docs")), Some(outer.clone()));
+        assert_eq!(roots.of(&outer.join("svc/b")), Some(outer.clone()));
+        assert_eq!(roots.of(&outer), Some(outer.clone()));
+        assert_eq!(roots.of(&outer.join("sub/docs")), Some(outer.join("sub")));
+        // Not in a repository (unless the temporary directory itself is in one).
+        let plain = roots.of(&root.join("plain/docs"));
+        assert!(plain.is_none() || !plain.unwrap().starts_with(&root));
+    }
 
     #[test]
     fn committed_files_get_dates_and_untracked_ones_none() {

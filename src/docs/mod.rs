@@ -215,11 +215,11 @@ pub fn build(
     docs
 }
 
-/// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file, in entity order.
-/// In parallel: finding the git repository of each is a few file system calls.
+/// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file, in entity order,
+/// with the git repository of each (found once for all the sites in one repository).
 fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> {
     let _ = &problems;
-    catalog
+    let mut sites: Vec<(SiteInput, PathBuf)> = catalog
         .entities
         .par_iter()
         .enumerate()
@@ -242,22 +242,29 @@ fn find_sites(catalog: &Catalog, problems: &mut Vec<Problem>) -> Vec<SiteInput> 
                 .unwrap_or("mkdocs.yml");
             let mkdocs_display =
                 mkdocs::join_display(display_dir, &format!("{}/{name}", rel.trim()));
-            let git_root = git::repo_root(&dir);
             let confine = e
                 .source
                 .repo
                 .canonicalize()
                 .or_else(|_| std::path::absolute(&e.source.repo))
                 .unwrap_or_else(|_| e.source.repo.clone());
-            Some(SiteInput {
-                entity: i,
-                mkdocs: mk,
-                mkdocs_display,
-                git_root,
-                confine,
-            })
+            Some((
+                SiteInput {
+                    entity: i,
+                    mkdocs: mk,
+                    mkdocs_display,
+                    git_root: None,
+                    confine,
+                },
+                dir,
+            ))
         })
-        .collect()
+        .collect();
+    let mut roots = git::RepoRoots::default();
+    for (site, dir) in &mut sites {
+        site.git_root = roots.of(dir);
+    }
+    sites.into_iter().map(|(site, _)| site).collect()
 }
 
 #[derive(Debug, Default)]
