@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diag::{Problem, Severity, Span};
 use crate::model::{Entity, ValidatedFile};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -215,6 +215,11 @@ fn walk(
     // canonical root joined with its relative path (no `realpath` per file).
     let saw_link = Arc::new(AtomicBool::new(false));
     let filter_saw_link = Arc::clone(&saw_link);
+    // Directories holding `.git` (a directory, or a file in worktrees and submodules), as the
+    // walk meets them: each catalog file's repository is then found without a `stat` per
+    // file and directory.
+    let git_dirs = Arc::new(Mutex::new(HashSet::<PathBuf>::new()));
+    let filter_git_dirs = Arc::clone(&git_dirs);
     let mut builder = ignore::WalkBuilder::new(root);
     builder
         .hidden(false)
@@ -224,6 +229,11 @@ fn walk(
         .filter_entry(move |entry| {
             let name = entry.file_name().to_str().unwrap_or("");
             if entry.depth() > 0 && SKIPPED_DIRS.contains(&name) {
+                if name == ".git" {
+                    if let Some(parent) = entry.path().parent() {
+                        filter_git_dirs.lock().unwrap().insert(parent.to_path_buf());
+                    }
+                }
                 return false;
             }
             let is_link = entry.path_is_symlink();
@@ -325,10 +335,10 @@ fn walk(
     // a directory of repositories, the top-level subdirectory).
     let dir_of_repos =
         !root.join(".git").exists() && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
-    let mut git_cache: HashMap<PathBuf, bool> = HashMap::new();
+    let git_dirs = std::mem::take(&mut *git_dirs.lock().unwrap());
     let canonical_base = canonical_root.filter(|_| !saw_link.load(Ordering::Relaxed));
     for path in found {
-        let repo = repo_in_input(&path, root, dir_of_repos, &mut git_cache);
+        let repo = repo_in_input(&path, root, dir_of_repos, &git_dirs);
         let canonical_path = match (&canonical_base, path.strip_prefix(root)) {
             (Some(base), Ok(rel)) => base.join(rel),
             _ => canonical(&path),
@@ -344,21 +354,21 @@ fn walk(
     }
 }
 
+/// The repository of catalog file `path` found under input `root`: the nearest directory
+/// at or below `root` in `git_dirs` (those the walk found a `.git` in), else the top-level
+/// subdirectory of a directory of repositories, else `root`.
 fn repo_in_input(
     path: &Path,
     root: &Path,
     dir_of_repos: bool,
-    cache: &mut HashMap<PathBuf, bool>,
+    git_dirs: &HashSet<PathBuf>,
 ) -> PathBuf {
     let mut dir = path.parent();
     while let Some(d) = dir {
         if !d.starts_with(root) {
             break;
         }
-        let has_git = *cache
-            .entry(d.to_path_buf())
-            .or_insert_with(|| d.join(".git").exists());
-        if has_git {
+        if git_dirs.contains(d) {
             return d.to_path_buf();
         }
         if d == root {
@@ -842,9 +852,20 @@ mod tests {
         write(&r.join("one/svc/catalog-info.yaml"), "");
         write(&r.join("two/.git/HEAD"), "");
         write(&r.join("two/x/catalog-info.yaml"), "");
+        // A submodule inside `two`: its `.git` is a file, and it is a repository of its own.
+        write(&r.join("two/sub/.git"), "gitdir: ../.git/modules/sub\n");
+        write(&r.join("two/sub/deep/catalog-info.yaml"), "");
         let d = discover(&[r.to_path_buf()], &Config::default());
         let repos: Vec<_> = d.files.iter().map(|f| f.repo.clone()).collect();
-        assert_eq!(repos, vec![r.join("one"), r.join("one"), r.join("two")]);
+        assert_eq!(
+            repos,
+            vec![
+                r.join("one"),
+                r.join("one"),
+                r.join("two/sub"),
+                r.join("two")
+            ]
+        );
     }
 
     #[test]

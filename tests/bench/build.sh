@@ -45,7 +45,14 @@ times="$BENCH_DIR/build-$REPOS.times"
 : > "$times"
 laps="$BENCH_DIR/build-$REPOS.laps"
 : > "$laps"
-rm -rf "$out" "$out"-*
+# Sites of earlier invocations are moved aside (a rename), not deleted, until the timing is
+# done: for up to five minutes after many files are deleted, ext4 checks the recently freed
+# inodes on every file it creates.
+trash="$BENCH_DIR/.trash-build-$$"
+mkdir -p "$trash"
+for d in "$out" "$out"-*; do
+  if [ -e "$d" ]; then mv "$d" "$trash/"; fi
+done
 for i in $(seq "$RUNS"); do
   status=0
   # A fresh output directory per run: replacing the previous site deletes ~60,000 files, and
@@ -64,6 +71,7 @@ done
 rm -rf "$out"
 mv "$out-$RUNS" "$out"
 for i in $(seq $((RUNS - 1))); do rm -rf "$out-$i"; done
+rm -rf "$trash"
 
 entities=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$out/api/entities.json")
 pages=$(find "$out" -name '*.html' | wc -l)

@@ -53,10 +53,15 @@ out="$BENCH_DIR/docs-site-$REPOS-$PAGES$suffix"
 times="$BENCH_DIR/docs-$REPOS-$PAGES$suffix.times"
 : > "$times"
 
-# A fresh output directory per run: deleting the previous site just before writing the next
-# makes ext4 scan recently freed inodes on every file creation (system time doubled and
-# more in back-to-back runs). The runs' sites are deleted after the last run.
-rm -rf "$out" "$out"-run*
+# A fresh output directory per run, and the sites of earlier invocations moved aside (a
+# rename), not deleted, until the timing is done: for up to five minutes after many files
+# are deleted, ext4 checks the recently freed inodes on every file it creates (system time
+# doubled and more). Everything but the last site is deleted after the last run.
+trash="$BENCH_DIR/.trash-docs-$$"
+mkdir -p "$trash"
+for d in "$out" "$out"-run*; do
+  if [ -e "$d" ]; then mv "$d" "$trash/"; fi
+done
 for run in $(seq 1 "$RUNS"); do
   status=0
   /usr/bin/time -v "$bin" build --format json --out "$out-run$run" "$corpus/repos" \
@@ -75,6 +80,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 mv "$out-run$RUNS" "$out"
 for run in $(seq 1 $((RUNS - 1))); do rm -rf "$out-run$run"; done
+rm -rf "$trash"
 
 python3 - "$times" "$out" "$BENCH_DIR/docs-report.json" "$REPOS" "$PAGES" <<'EOF'
 import json, os, sys
