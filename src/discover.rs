@@ -333,9 +333,9 @@ fn walk(
 
     // Repository of each file: nearest `.git` at or below the input, else the input (or, for
     // a directory of repositories, the top-level subdirectory).
-    let dir_of_repos =
-        !root.join(".git").exists() && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
     let git_dirs = std::mem::take(&mut *git_dirs.lock().unwrap());
+    let dir_of_repos =
+        !git_dirs.contains(root) && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
     let canonical_base = canonical_root.filter(|_| !saw_link.load(Ordering::Relaxed));
     for path in found {
         let repo = repo_in_input(&path, root, dir_of_repos, &git_dirs);

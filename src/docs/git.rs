@@ -8,19 +8,13 @@ use std::path::{Path, PathBuf};
 /// by the path relative to the repository's work tree (`/`-separated).
 #[derive(Debug, Default)]
 pub struct History {
-    pub workdir: PathBuf,
     pub times: HashMap<String, i64>,
 }
 
 impl History {
-    /// The date (`YYYY-MM-DD`) of the last commit touching `path`, if any.
-    pub fn date_of(&self, path: &Path) -> Option<String> {
-        let rel = path.strip_prefix(&self.workdir).ok()?;
-        self.date_of_rel(&rel.to_string_lossy().replace('\\', "/"))
-    }
-
-    /// The date of `rel`, a `/`-separated path relative to the work tree.
-    pub fn date_of_rel(&self, rel: &str) -> Option<String> {
+    /// The date (`YYYY-MM-DD`) of the last commit touching `rel`, a `/`-separated path
+    /// relative to the work tree, if any.
+    pub fn date_of(&self, rel: &str) -> Option<String> {
         let t = *self.times.get(rel)?;
         chrono::DateTime::from_timestamp(t, 0).map(|d| d.format("%Y-%m-%d").to_string())
     }
@@ -95,7 +89,6 @@ pub fn history(
         .collect();
     if wanted.is_empty() {
         return Some(History {
-            workdir: root.to_path_buf(),
             times: HashMap::new(),
         });
     }
@@ -137,10 +130,7 @@ pub fn history(
             break;
         }
     }
-    Some(History {
-        workdir: root.to_path_buf(),
-        times,
-    })
+    Some(History { times })
 }
 
 #[cfg(test)]
@@ -189,11 +179,8 @@ mod tests {
         let prefixes = ["docs".to_string()];
         let both: HashSet<String> = ["docs/a.md".into(), "docs/new.md".into()].into();
         let h = history(&root, &prefixes, &both).unwrap();
-        assert_eq!(
-            h.date_of(&root.join("docs/a.md")).as_deref(),
-            Some("2020-09-13")
-        );
-        assert_eq!(h.date_of(&root.join("docs/new.md")), None);
+        assert_eq!(h.date_of("docs/a.md").as_deref(), Some("2020-09-13"));
+        assert_eq!(h.date_of("docs/new.md"), None);
         let untracked: HashSet<String> = ["docs/new.md".into()].into();
         let h = history(&root, &prefixes, &untracked).unwrap();
         assert!(h.times.is_empty());

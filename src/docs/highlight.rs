@@ -533,52 +533,39 @@ mod tree {
             }
         }
 
-        /// Source text: escaped, carriage returns dropped, and at each newline the open
-        /// spans closed, the line ended and the spans opened again on the next line.
+        /// Source text: escaped as tree-sitter's renderer escapes it (`& < > " '`), carriage
+        /// returns dropped, and at each newline the line ended.
         fn text(&mut self, text: &str) {
-            let bytes = text.as_bytes();
-            let mut last = 0;
-            for (i, &b) in bytes.iter().enumerate() {
-                let rep = match b {
-                    b'>' => "&gt;",
-                    b'<' => "&lt;",
-                    b'&' => "&amp;",
-                    b'\'' => "&#39;",
-                    b'"' => "&quot;",
-                    b'\r' => "",
-                    b'\n' => "\n",
-                    _ => continue,
-                };
-                if last < i {
-                    self.begin();
-                    self.out.push_str(&text[last..i]);
+            for (k, line) in text.split('\n').enumerate() {
+                if k > 0 {
+                    self.newline();
                 }
-                last = i + 1;
-                if b == b'\n' {
+                for run in line.split('\r').filter(|r| !r.is_empty()) {
                     self.begin();
-                    for _ in 0..self.stack.len() {
-                        self.out.push_str("</span>");
-                    }
-                    self.out.push('\n');
-                    if self.marked {
-                        self.out.push_str("</span>");
-                    }
-                    self.line += 1;
-                    self.started = false;
-                    if !self.stack.is_empty() {
-                        self.begin();
-                        for &h in &self.stack {
-                            self.out.push_str(&self.tags[h]);
-                        }
-                    }
-                } else if !rep.is_empty() {
-                    self.begin();
-                    self.out.push_str(rep);
+                    let out = &mut *self.out;
+                    crate::render::graph::esc_each(run, |part| out.push_str(part));
                 }
             }
-            if last < bytes.len() {
+        }
+
+        /// Ends the line: the open spans closed, the newline, and the spans opened again on
+        /// the next line.
+        fn newline(&mut self) {
+            self.begin();
+            for _ in 0..self.stack.len() {
+                self.out.push_str("</span>");
+            }
+            self.out.push('\n');
+            if self.marked {
+                self.out.push_str("</span>");
+            }
+            self.line += 1;
+            self.started = false;
+            if !self.stack.is_empty() {
                 self.begin();
-                self.out.push_str(&text[last..]);
+                for &h in &self.stack {
+                    self.out.push_str(&self.tags[h]);
+                }
             }
         }
     }

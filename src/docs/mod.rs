@@ -300,9 +300,9 @@ fn histories<'a>(plans: impl Iterator<Item = &'a SitePlan<'a>>) -> HashMap<PathB
         prefixes.insert(prefix.as_str());
         wanted.extend(plan.pages.iter().map(|p| in_repo(prefix, &p.rel)));
     }
+    // Every root holds `.git`: that is how `RepoRoots` found it.
     by_root
         .into_par_iter()
-        .filter(|(root, _)| root.join(".git").exists())
         .filter_map(|(root, (prefixes, wanted))| {
             let prefixes: Vec<String> = prefixes.into_iter().map(String::from).collect();
             git::history(root, &prefixes, &wanted).map(|h| (root.to_path_buf(), h))
@@ -549,7 +549,7 @@ fn build_site(
     // Git dates, from the walk of the repository's history.
     let history = input.git_root.as_ref().and_then(|root| histories.get(root));
     let date_of = |p: &PageSrc| -> Option<String> {
-        history?.date_of_rel(&in_repo(docs_in_repo.as_deref()?, &p.rel))
+        history?.date_of(&in_repo(docs_in_repo.as_deref()?, &p.rel))
     };
 
     let roots = markdown::SnippetRoots {
