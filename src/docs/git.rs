@@ -185,4 +185,29 @@ mod tests {
         let h = history(&root, &prefixes, &untracked).unwrap();
         assert!(h.times.is_empty());
     }
+
+    #[test]
+    fn docs_at_the_work_tree_root_beside_docs_below_it_all_get_dates() {
+        // One walk for two doc sites: one whose docs_dir is the work tree itself (an empty
+        // prefix) and one under `sub/`. The walk must not narrow to `sub` alone.
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("a.md"), "# A\n").unwrap();
+        std::fs::write(root.join("sub/b.md"), "# B\n").unwrap();
+        let repo = git2::Repository::init(&root).unwrap();
+        let mut index = repo.index().unwrap();
+        index.add_path(Path::new("a.md")).unwrap();
+        index.add_path(Path::new("sub/b.md")).unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig =
+            git2::Signature::new("T", "t@example.com", &git2::Time::new(1_600_000_000, 0)).unwrap();
+        repo.commit(Some("HEAD"), &sig, &sig, "a", &tree, &[])
+            .unwrap();
+        let prefixes = [String::new(), "sub".to_string()];
+        let wanted: HashSet<String> = ["a.md".into(), "sub/b.md".into()].into();
+        let h = history(&root, &prefixes, &wanted).unwrap();
+        assert_eq!(h.date_of("a.md").as_deref(), Some("2020-09-13"));
+        assert_eq!(h.date_of("sub/b.md").as_deref(), Some("2020-09-13"));
+    }
 }
