@@ -11,6 +11,46 @@ use syntect::html::{line_tokens_to_classed_spans, ClassStyle};
 use syntect::parsing::{ParseState, ScopeStack, SyntaxReference, SyntaxSet};
 use syntect::util::LinesWithEndings;
 
+/// Makes tree-sitter's `calloc` write its zeroes. Compiling a grammar's highlight query
+/// allocates a table of a few MB per language (`StatePredecessorMap`: states × 257 ×
+/// 2 bytes) with `calloc`, which hands out untouched pages; the analysis then reads each
+/// page before writing it, so every page is first mapped to the shared zero page and then
+/// copied on write, and each copy flushes the TLB of the other cores (an interprocessor
+/// interrupt, costly in a VM). Written at once, each page takes one ordinary fault. On the
+/// 2,000-page bench, compiling the queries took 40% less CPU time, the whole build 9% less.
+///
+/// Call before any thread uses tree-sitter; idempotent. The functions stay those of the C
+/// library, so memory allocated before the call is freed correctly after it.
+pub fn prepare() {
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        unsafe extern "C" fn calloc_written(n: usize, size: usize) -> *mut libc::c_void {
+            let Some(bytes) = n.checked_mul(size) else {
+                return std::ptr::null_mut();
+            };
+            // SAFETY: malloc's result is checked; writing `bytes` zeroes stays inside it.
+            unsafe {
+                let p = libc::malloc(bytes.max(1));
+                if !p.is_null() {
+                    std::ptr::write_bytes(p.cast::<u8>(), 0, bytes);
+                }
+                p
+            }
+        }
+        // SAFETY: runs once, before the docs stage starts threads that use tree-sitter; the
+        // allocator stays the C library's (malloc, realloc, free), only calloc writes.
+        ONCE.call_once(|| unsafe {
+            tree_sitter::set_allocator(
+                Some(libc::malloc),
+                Some(calloc_written),
+                Some(libc::realloc),
+                Some(libc::free),
+            );
+        });
+    }
+}
+
 pub const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
 
 /// bat's syntax set: syntect's defaults plus Dockerfile, GraphQL, Protocol Buffers, TOML,

@@ -131,6 +131,7 @@ pub fn build(
     if inputs.is_empty() {
         return docs;
     }
+    highlight::prepare();
     let env = match template::Templates::new(renderer, config, catalog) {
         Ok(t) => t,
         Err(e) => {
