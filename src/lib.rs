@@ -83,7 +83,7 @@ pub fn check_with(inputs: &[PathBuf], config: &Config, retain: model::Retain) ->
         pending = next;
     }
     timer.lap("parse + validate");
-    let mut catalog = model::build(files);
+    let mut catalog = model::build_with(files, retain);
     timer.lap("model");
     catalog.problems.extend(problems);
     config.apply_rule_levels(&mut catalog.problems);
