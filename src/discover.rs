@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diag::{Problem, Severity, Span};
 use crate::model::{Entity, ValidatedFile};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -154,11 +154,12 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
         include: compile_globs(&config.include, "include", config_file, &mut problems),
         exclude: compile_globs(&config.exclude, "exclude", config_file, &mut problems),
     };
-    // Each file with its canonical path.
-    let mut files: Vec<(SourceFile, PathBuf)> = vec![];
-    for input in inputs {
+    // Each file with its canonical path and the position of the input it came from.
+    let mut files: Vec<(SourceFile, PathBuf, usize)> = vec![];
+    let mut dirs: Vec<(usize, &PathBuf)> = vec![];
+    for (i, input) in inputs.iter().enumerate() {
         match std::fs::metadata(input) {
-            Ok(m) if m.is_dir() => walk(input, &globs, &mut files, &mut problems),
+            Ok(m) if m.is_dir() => dirs.push((i, input)),
             Ok(m) if m.is_file() => files.push((
                 SourceFile {
                     path: input.clone(),
@@ -166,6 +167,7 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
                     repo: repo_of_file(input),
                 },
                 canonical(input),
+                i,
             )),
             Ok(_) => problems.push(Problem::error(
                 "io/not-a-file",
@@ -181,12 +183,16 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
             )),
         }
     }
-    files.sort_by(|(a, _), (b, _)| a.display.cmp(&b.display));
+    if !dirs.is_empty() {
+        walk(&dirs, &globs, &mut files, &mut problems);
+    }
+    // By path; a file reached from several inputs, in the order of the inputs.
+    files.sort_by(|(a, _, i), (b, _, j)| (&a.display, i).cmp(&(&b.display, j)));
     // The same file reached twice (overlapping inputs, symlinks) is read once.
     let mut seen = HashSet::new();
-    files.retain(|(_, c)| seen.insert(c.clone()));
+    files.retain(|(_, c, _)| seen.insert(c.clone()));
     Discovered {
-        files: files.into_iter().map(|(f, _)| f).collect(),
+        files: files.into_iter().map(|(f, ..)| f).collect(),
         problems,
         canonical: seen,
     }
@@ -198,19 +204,24 @@ pub fn canonical(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| absolute_lexical(path))
 }
 
+/// Walks the directory inputs `roots` for catalog files (and `include` matches), all in
+/// one parallel walk: `portico validate repos/*` hands over thousands of directories, and a
+/// walk each cost a millisecond of starting and stopping workers and re-read the ignore
+/// files of their common parents (10,000 directories took 13 s; one walk of their parent,
+/// 0.6 s). Each root keeps its own meaning: globs relative to it, links leaving it not
+/// followed, repositories found below it.
 fn walk(
-    root: &Path,
+    roots: &[(usize, &PathBuf)],
     globs: &Globs,
-    files: &mut Vec<(SourceFile, PathBuf)>,
+    files: &mut Vec<(SourceFile, PathBuf, usize)>,
     problems: &mut Vec<Problem>,
 ) {
     let exclude = globs.exclude.clone();
     let include_for_filter = globs.include.clone();
-    let filter_root = root.to_path_buf();
-    let canonical_root = std::fs::canonicalize(root).ok();
-    let filter_canonical_root = canonical_root.clone();
     let errors = Arc::new(Mutex::new(Vec::<Problem>::new()));
     let filter_errors = Arc::clone(&errors);
+    // Canonical roots, for links met on the way (rare: made when the first one is).
+    let link_roots = Arc::new(Mutex::new(HashMap::<PathBuf, Option<PathBuf>>::new()));
     // Whether the walk met a symbolic link: without one, a file's canonical path is the
     // canonical root joined with its relative path (no `realpath` per file).
     let saw_link = Arc::new(AtomicBool::new(false));
@@ -220,7 +231,15 @@ fn walk(
     // file and directory.
     let git_dirs = Arc::new(Mutex::new(HashSet::<PathBuf>::new()));
     let filter_git_dirs = Arc::clone(&git_dirs);
-    let mut builder = ignore::WalkBuilder::new(root);
+    let mut builder = ignore::WalkBuilder::new(roots[0].1);
+    for (_, root) in &roots[1..] {
+        builder.add(root);
+    }
+    // The input position of each root (the same directory named twice: its first).
+    let mut input_of: HashMap<&Path, usize> = HashMap::new();
+    for &(i, root) in roots {
+        input_of.entry(root.as_path()).or_insert(i);
+    }
     builder
         .hidden(false)
         .require_git(false)
@@ -243,9 +262,10 @@ fn walk(
             if exclude.is_empty() && !is_link {
                 return true;
             }
+            let root = root_of(entry.path(), entry.depth());
             let rel = entry
                 .path()
-                .strip_prefix(&filter_root)
+                .strip_prefix(root)
                 .ok()
                 .filter(|r| !r.as_os_str().is_empty())
                 .map(display_path);
@@ -257,8 +277,14 @@ fn walk(
             // A symbolic link that leads out of the input is not followed: its content is
             // not the repository's (and a pull request must not make CI read other files).
             if is_link {
+                let canonical_root = link_roots
+                    .lock()
+                    .unwrap()
+                    .entry(root.to_path_buf())
+                    .or_insert_with(|| std::fs::canonicalize(root).ok())
+                    .clone();
                 let target = std::fs::canonicalize(entry.path());
-                if let (Ok(target), Some(root)) = (target, &filter_canonical_root) {
+                if let (Ok(target), Some(root)) = (target, &canonical_root) {
                     if !target.starts_with(root) {
                         let wanted = is_catalog_name(entry.path())
                             || rel.as_deref().is_some_and(|r| include_for_filter.is_match(r));
@@ -289,7 +315,8 @@ fn walk(
             }
             true
         });
-    let found = Mutex::new(Vec::<PathBuf>::new());
+    // Each file found, with the depth it was found at below its root.
+    let found = Mutex::new(Vec::<(PathBuf, usize)>::new());
     let include = &globs.include;
     builder.build_parallel().run(|| {
         let found = &found;
@@ -301,12 +328,15 @@ fn walk(
                     let wanted = is_catalog_name(path)
                         || (!include.is_empty()
                             && path
-                                .strip_prefix(root)
+                                .strip_prefix(root_of(path, entry.depth()))
                                 .is_ok_and(|rel| include.is_match(display_path(rel))));
                     if wanted {
                         match entry.file_type() {
                             Some(t) if t.is_file() => {
-                                found.lock().unwrap().push(path.to_path_buf());
+                                found
+                                    .lock()
+                                    .unwrap()
+                                    .push((path.to_path_buf(), entry.depth()));
                             }
                             Some(t) if t.is_dir() => {}
                             _ => errors.lock().unwrap().push(Problem::error(
@@ -331,18 +361,34 @@ fn walk(
     found.sort();
     problems.append(&mut errors.lock().unwrap());
 
-    // Repository of each file: nearest `.git` at or below the input, else the input (or, for
-    // a directory of repositories, the top-level subdirectory).
+    // Repository of each file: nearest `.git` at or below its input, else the input (or,
+    // for a directory of repositories, the top-level subdirectory).
     let git_dirs = std::mem::take(&mut *git_dirs.lock().unwrap());
-    let dir_of_repos =
-        !git_dirs.contains(root) && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
-    let canonical_base = canonical_root.filter(|_| !saw_link.load(Ordering::Relaxed));
-    for path in found {
+    let saw_link = saw_link.load(Ordering::Relaxed);
+    // Per root: whether it is a directory of repositories, and its canonical path.
+    let mut per_root: HashMap<PathBuf, (bool, Option<PathBuf>)> = HashMap::new();
+    let mut canonical_parents: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    for (path, depth) in found {
+        let root = root_of(&path, depth);
+        let (dir_of_repos, canonical_root) = per_root
+            .entry(root.to_path_buf())
+            .or_insert_with(|| {
+                let dir_of_repos = !git_dirs.contains(root)
+                    && !CATALOG_FILE_NAMES.iter().any(|n| root.join(n).is_file());
+                let canonical_root = if saw_link {
+                    None
+                } else {
+                    canonical_dir(root, &mut canonical_parents)
+                };
+                (dir_of_repos, canonical_root)
+            })
+            .clone();
         let repo = repo_in_input(&path, root, dir_of_repos, &git_dirs);
-        let canonical_path = match (&canonical_base, path.strip_prefix(root)) {
+        let canonical_path = match (&canonical_root, path.strip_prefix(root)) {
             (Some(base), Ok(rel)) => base.join(rel),
             _ => canonical(&path),
         };
+        let input = input_of.get(root).copied().unwrap_or(0);
         files.push((
             SourceFile {
                 display: display_path(&path),
@@ -350,8 +396,39 @@ fn walk(
                 repo,
             },
             canonical_path,
+            input,
         ));
     }
+}
+
+/// The input an entry `depth` levels below it was walked from.
+fn root_of(path: &Path, depth: usize) -> &Path {
+    path.ancestors().nth(depth).unwrap_or(path)
+}
+
+/// The canonical path of directory `dir`. Inputs named in a shell glob share a parent:
+/// when `dir` is a plain name below it (no `.`, `..` or symbolic link), the parent's
+/// canonical path (made once, kept in `parents`) joined with the name is `dir`'s, without a
+/// `realpath` (a `readlink` per component) for each of thousands of inputs.
+fn canonical_dir(dir: &Path, parents: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
+    let plain = dir
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+    if let (true, Some(parent), Some(name)) = (plain, dir.parent(), dir.file_name()) {
+        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir()) {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            return parents
+                .entry(parent.to_path_buf())
+                .or_insert_with(|| std::fs::canonicalize(parent).ok())
+                .as_ref()
+                .map(|p| p.join(name));
+        }
+    }
+    std::fs::canonicalize(dir).ok()
 }
 
 /// The repository of catalog file `path` found under input `root`: the nearest directory
@@ -865,6 +942,72 @@ mod tests {
                 r.join("two/sub"),
                 r.join("two")
             ]
+        );
+    }
+
+    #[test]
+    fn many_directory_inputs_walk_together_each_relative_to_itself() {
+        // `portico validate repos/*`: every input is walked in one walk, and each keeps its
+        // own globs, repositories and links, as if it were walked alone.
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("repos/a/catalog-info.yaml"), "");
+        write(&r.join("repos/a/catalog/apis.yaml"), "");
+        write(&r.join("repos/a/vendor/catalog-info.yaml"), "");
+        write(&r.join("repos/b/.git/HEAD"), "");
+        write(&r.join("repos/b/svc/catalog-info.yaml"), "");
+        write(&r.join("repos/b/svc/catalog/apis.yaml"), "");
+        write(&r.join("repos/c/x/catalog-info.yaml"), "");
+        write(&r.join("outside/catalog-info.yaml"), "");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(r.join("outside"), r.join("repos/c/link")).unwrap();
+        let config = Config {
+            include: vec!["catalog/*.yaml".into()],
+            exclude: vec!["vendor".into()],
+            ..Config::default()
+        };
+        let mut inputs: Vec<PathBuf> = ["a", "b", "c", "b/svc"]
+            .iter()
+            .map(|n| r.join("repos").join(n))
+            .collect();
+        // Past the point where each input once got its own walk.
+        for i in 0..8 {
+            std::fs::create_dir_all(r.join(format!("repos/empty{i}"))).unwrap();
+            inputs.push(r.join(format!("repos/empty{i}")));
+        }
+        let d = discover(&inputs, &config);
+        let root = display_path(&r.join("repos"));
+        assert_eq!(
+            displays(&d),
+            vec![
+                format!("{root}/a/catalog-info.yaml"),
+                format!("{root}/a/catalog/apis.yaml"),
+                // Found from `b` and from `b/svc`: read once. `b/svc/catalog/apis.yaml`
+                // matches `catalog/*.yaml` relative to `b/svc` only.
+                format!("{root}/b/svc/catalog-info.yaml"),
+                format!("{root}/b/svc/catalog/apis.yaml"),
+                format!("{root}/c/x/catalog-info.yaml"),
+            ]
+        );
+        let repos: Vec<_> = d.files.iter().map(|f| f.repo.clone()).collect();
+        let b = r.join("repos/b");
+        assert_eq!(
+            repos,
+            vec![
+                r.join("repos/a"),
+                r.join("repos/a"),
+                b.clone(),
+                b.join("svc"),
+                r.join("repos/c/x"),
+            ]
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            d.problems
+                .iter()
+                .map(|p| (p.rule.as_str(), p.file.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("io/outside-repo", format!("{root}/c/link").as_str())]
         );
     }
 
