@@ -126,8 +126,10 @@ pub fn build(
     renderer: &crate::render::Renderer,
     out: &Path,
 ) -> Docs {
+    let timer = crate::Timer::new();
     let mut docs = Docs::default();
     let inputs = find_sites(catalog, &mut docs.problems);
+    timer.lap("docs: find sites");
     if inputs.is_empty() {
         return docs;
     }
@@ -150,10 +152,12 @@ pub fn build(
         .par_iter()
         .map(|input| plan_site(input, catalog))
         .collect();
+    timer.lap("docs: plan");
     let histories = histories(plans.iter().filter_map(|p| match p {
         Planned::Site(plan) => Some(plan),
         Planned::Nothing(_) => None,
     }));
+    timer.lap("docs: git histories");
     let results: Vec<SiteOutput> = plans
         .into_par_iter()
         .map(|plan| match plan {
@@ -161,6 +165,7 @@ pub fn build(
             Planned::Nothing(so) => so,
         })
         .collect();
+    timer.lap("docs: pages");
     // Links between doc sites (`/docs/<ns>/<kind>/<name>/page/#anchor`) are checked once
     // every site is known.
     let mut by_url: HashMap<String, (usize, usize)> = HashMap::new();
@@ -213,6 +218,7 @@ pub fn build(
     }
     docs.sites.sort_by_key(|s| s.entity);
     crate::diag::sort_problems(&mut docs.problems);
+    timer.lap("docs: links between sites");
     docs
 }
 
