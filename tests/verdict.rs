@@ -233,8 +233,16 @@ fn placeholders_never_leave_the_repository() {
     let repo = outer.path().join("repo");
     std::fs::create_dir(&repo).unwrap();
     std::fs::write(outer.path().join("secret.txt"), "secret").unwrap();
+    std::fs::create_dir(repo.join("defs")).unwrap();
+    std::fs::write(repo.join("defs/api.yaml"), "openapi: 3.0.0\n").unwrap();
     #[cfg(unix)]
-    std::os::unix::fs::symlink(outer.path().join("secret.txt"), repo.join("link.txt")).unwrap();
+    {
+        use std::os::unix::fs::symlink;
+        symlink(outer.path().join("secret.txt"), repo.join("link.txt")).unwrap();
+        // A directory link out of the repository, and one that stays inside it.
+        symlink(outer.path(), repo.join("out")).unwrap();
+        symlink(repo.join("defs"), repo.join("alias")).unwrap();
+    }
     let api = |def: &str| {
         format!("apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: a\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-a\n  definition:\n    $text: {def}\n")
     };
@@ -243,6 +251,13 @@ fn placeholders_never_leave_the_repository() {
         ("/etc/passwd", "is an absolute path"),
         #[cfg(unix)]
         ("link.txt", "leads out of the repository through a symlink"),
+        #[cfg(unix)]
+        (
+            "out/secret.txt",
+            "leads out of the repository through a symlink",
+        ),
+        #[cfg(unix)]
+        ("out/../../secret.txt", "leaves the repository"),
     ] {
         let file = check_in(&repo, &api(target), &Config::default());
         assert_eq!(
@@ -257,6 +272,16 @@ fn placeholders_never_leave_the_repository() {
         );
         // Never read: the placeholder is left as written.
         assert_eq!(file.entities[0].data["spec"]["definition"]["$text"], target);
+    }
+    // Through a link that stays inside the repository, the file is read.
+    #[cfg(unix)]
+    {
+        let file = check_in(&repo, &api("alias/api.yaml"), &Config::default());
+        assert_eq!(found(&file), Vec::<String>::new());
+        assert_eq!(
+            file.entities[0].data["spec"]["definition"],
+            "openapi: 3.0.0\n"
+        );
     }
     let file = check_in(&repo, &api("./missing.yaml"), &Config::default());
     assert_eq!(found(&file), vec!["10:12 placeholder/missing-file"]);

@@ -228,26 +228,59 @@ impl Ctx<'_> {
         } else {
             self.source.repo.clone()
         };
-        let repo_abs = normalize(&std::path::absolute(&repo).map_err(|_| "cannot be located")?);
-        let joined =
-            normalize(&std::path::absolute(file_dir.join(rel)).map_err(|_| "cannot be located")?);
+        let repo_abs = normalize(&absolute(&repo).ok_or("cannot be located")?);
+        let joined = normalize(&absolute(&file_dir.join(rel)).ok_or("cannot be located")?);
         if !joined.starts_with(&repo_abs) {
             return Err("leaves the repository");
         }
-        // Symlinks: where the path really leads, when it exists. A canonical path never
-        // passes through a symlink, so one under the repository as written is inside it
-        // (the common case: no second `realpath`).
-        if let Ok(real) = joined.canonicalize() {
-            if !real.starts_with(&repo_abs) {
-                if let Ok(real_repo) = repo_abs.canonicalize() {
-                    if !real.starts_with(&real_repo) {
-                        return Err("leads out of the repository through a symlink");
+        // Symlinks: where the path really leads. Only a path through a link below the
+        // repository can lead elsewhere than it reads, so that is looked at first (an
+        // `lstat` for each of the usual one or two components, not a `realpath` of the
+        // whole path); through one, the path's canonical form must stay inside.
+        if through_link(&repo_abs, &joined) {
+            if let Ok(real) = joined.canonicalize() {
+                if !real.starts_with(&repo_abs) {
+                    if let Ok(real_repo) = repo_abs.canonicalize() {
+                        if !real.starts_with(&real_repo) {
+                            return Err("leads out of the repository through a symlink");
+                        }
                     }
                 }
             }
         }
         Ok(joined)
     }
+}
+
+/// `path` made absolute against the working directory, which is read once per process
+/// (thousands of placeholders each asked the kernel for it).
+fn absolute(path: &Path) -> Option<PathBuf> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    if path.is_absolute() {
+        return Some(path.to_path_buf());
+    }
+    match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) => Some(cwd.join(path)),
+        None => std::path::absolute(path).ok(),
+    }
+}
+
+/// Whether a component of `path` below `base` is a symbolic link (as far as the path
+/// exists: a missing file is not read anyway).
+fn through_link(base: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(base) else {
+        return true;
+    };
+    let mut at = base.to_path_buf();
+    for c in rel.components() {
+        at.push(c);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// `http://…`, `https://…` and other `scheme:` URLs (not a Windows drive letter).
