@@ -157,18 +157,17 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
     // Each file with its canonical path and the position of the input it came from.
     let mut files: Vec<(SourceFile, PathBuf, usize)> = vec![];
     let mut dirs: Vec<(usize, &PathBuf)> = vec![];
+    // Files named on the command line, and whether each is a symbolic link.
+    let mut named_files: Vec<(usize, &PathBuf, bool)> = vec![];
     for (i, input) in inputs.iter().enumerate() {
-        match std::fs::metadata(input) {
+        // One `lstat` tells about most inputs; a link is followed with a `stat`.
+        let (meta, is_link) = match std::fs::symlink_metadata(input) {
+            Ok(m) if m.file_type().is_symlink() => (std::fs::metadata(input), true),
+            other => (other, false),
+        };
+        match meta {
             Ok(m) if m.is_dir() => dirs.push((i, input)),
-            Ok(m) if m.is_file() => files.push((
-                SourceFile {
-                    path: input.clone(),
-                    display: display_path(input),
-                    repo: repo_of_file(input),
-                },
-                canonical(input),
-                i,
-            )),
+            Ok(m) if m.is_file() => named_files.push((i, input, is_link)),
             Ok(_) => problems.push(Problem::error(
                 "io/not-a-file",
                 display_path(input),
@@ -182,6 +181,24 @@ pub fn discover(inputs: &[PathBuf], config: &Config) -> Discovered {
                 format!("cannot read: {e}"),
             )),
         }
+    }
+    // Files named on the command line (`portico validate $(git diff --name-only …)` can name
+    // thousands): their repositories and canonical paths share the lookups of the
+    // directories above them.
+    {
+        use rayon::prelude::*;
+        let paths = PathMemo::default();
+        files.par_extend(named_files.par_iter().map(|&(i, input, is_link)| {
+            (
+                SourceFile {
+                    path: input.clone(),
+                    display: display_path(input),
+                    repo: paths.repo_of_file(input),
+                },
+                paths.canonical(input, is_link),
+                i,
+            )
+        }));
     }
     if !dirs.is_empty() {
         walk(&dirs, &globs, &mut files, &mut problems);
@@ -464,26 +481,94 @@ fn repo_in_input(
     root.to_path_buf()
 }
 
-fn repo_of_file(file: &Path) -> PathBuf {
-    let dir = match file.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let abs = absolute_lexical(&dir);
-    for ancestor in abs.ancestors() {
-        if ancestor.join(".git").exists() {
-            // Keep it relative when the file was named relatively.
-            if dir.is_relative() {
-                if let Ok(cwd) = std::env::current_dir() {
-                    if let Some(rel) = relative_to(ancestor, &cwd) {
+/// What the files named on the command line share: the directories above them that hold
+/// a `.git`, and canonical paths (a `realpath` is a `readlink` per component; here each
+/// directory is looked at once).
+#[derive(Default)]
+struct PathMemo {
+    has_git: Mutex<HashMap<PathBuf, bool>>,
+    canonical: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+}
+
+impl PathMemo {
+    /// The nearest directory above `file` holding a `.git` (relative when `file` is), else
+    /// the file's directory.
+    fn repo_of_file(&self, file: &Path) -> PathBuf {
+        let dir = match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let abs = absolute_lexical(&dir);
+        for ancestor in abs.ancestors() {
+            let known = self.has_git.lock().unwrap().get(ancestor).copied();
+            let has_git = known.unwrap_or_else(|| {
+                let found = ancestor.join(".git").exists();
+                self.has_git
+                    .lock()
+                    .unwrap()
+                    .insert(ancestor.to_path_buf(), found);
+                found
+            });
+            if has_git {
+                // Keep it relative when the file was named relatively.
+                if dir.is_relative() {
+                    if let Some(rel) = current_dir().and_then(|cwd| relative_to(ancestor, cwd)) {
                         return rel;
                     }
                 }
+                return ancestor.to_path_buf();
             }
-            return ancestor.to_path_buf();
         }
+        dir
     }
-    dir
+
+    /// [`canonical`] of an existing file (`is_link`: whether it is a symbolic link), sharing
+    /// the work for the directories above it: a path of plain names whose last one is not a
+    /// symbolic link is its parent's canonical path joined with that name.
+    fn canonical(&self, path: &Path, is_link: bool) -> PathBuf {
+        self.canonical_of(path, Some(is_link))
+            .unwrap_or_else(|| absolute_lexical(path))
+    }
+
+    fn canonical_of(&self, path: &Path, is_link: Option<bool>) -> Option<PathBuf> {
+        if let Some(known) = self.canonical.lock().unwrap().get(path) {
+            return known.clone();
+        }
+        let plain = path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+        let link = || match is_link {
+            Some(known) => Some(known),
+            None => std::fs::symlink_metadata(path)
+                .ok()
+                .map(|m| m.file_type().is_symlink()),
+        };
+        let found = match (plain, path.parent(), path.file_name()) {
+            (true, Some(parent), Some(name)) => match link() {
+                Some(false) => {
+                    let parent = if parent.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        parent
+                    };
+                    self.canonical_of(parent, None).map(|p| p.join(name))
+                }
+                _ => std::fs::canonicalize(path).ok(),
+            },
+            _ => std::fs::canonicalize(path).ok(),
+        };
+        self.canonical
+            .lock()
+            .unwrap()
+            .insert(path.to_path_buf(), found.clone());
+        found
+    }
+}
+
+/// The working directory, read once per process.
+fn current_dir() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }
 
 /// `path` relative to `base`, using `..` where needed (both absolute).
@@ -626,7 +711,10 @@ pub fn normalize_lexical(path: &Path) -> PathBuf {
 
 /// The absolute, lexically normalized form of a path (the working directory prepended).
 pub fn absolute_lexical(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let abs = match current_dir() {
+        Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => cwd.join(path),
+        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    };
     normalize_lexical(&abs)
 }
 
@@ -1009,6 +1097,61 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![("io/outside-repo", format!("{root}/c/link").as_str())]
         );
+    }
+
+    #[test]
+    fn named_files_share_lookups_and_keep_their_repositories_and_identities() {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = tmp.path();
+        write(&r.join("org/.git/HEAD"), "");
+        write(&r.join("org/a/catalog-info.yaml"), "");
+        write(&r.join("org/b/deep/catalog-info.yaml"), "");
+        write(&r.join("loose/catalog-info.yaml"), "");
+        let mut inputs = vec![
+            r.join("org/a/catalog-info.yaml"),
+            r.join("org/b/deep/catalog-info.yaml"),
+            r.join("loose/catalog-info.yaml"),
+        ];
+        let d = discover(&inputs, &Config::default());
+        let repos: Vec<_> = d.files.iter().map(|f| f.repo.clone()).collect();
+        assert_eq!(repos, vec![r.join("loose"), r.join("org"), r.join("org")]);
+        #[cfg(unix)]
+        {
+            // The same files again, through a linked directory and a linked file: read once.
+            std::os::unix::fs::symlink(r.join("org/a"), r.join("alias")).unwrap();
+            std::os::unix::fs::symlink(
+                r.join("org/b/deep/catalog-info.yaml"),
+                r.join("deep-link.yaml"),
+            )
+            .unwrap();
+            inputs.push(r.join("alias/catalog-info.yaml"));
+            inputs.push(r.join("deep-link.yaml"));
+        }
+        let d = discover(&inputs, &Config::default());
+        let root = display_path(r);
+        let repos: Vec<_> = d.files.iter().map(|f| f.repo.clone()).collect();
+        #[cfg(unix)]
+        {
+            // Sorted by the name given; of two names for one file, the first is kept.
+            assert_eq!(
+                displays(&d),
+                vec![
+                    format!("{root}/alias/catalog-info.yaml"),
+                    format!("{root}/deep-link.yaml"),
+                    format!("{root}/loose/catalog-info.yaml"),
+                ]
+            );
+            assert_eq!(
+                repos,
+                vec![r.join("alias"), r.to_path_buf(), r.join("loose")]
+            );
+        }
+        let real = std::fs::canonicalize(r).unwrap();
+        assert!(d.canonical.contains(&real.join("org/a/catalog-info.yaml")));
+        assert!(d
+            .canonical
+            .contains(&real.join("org/b/deep/catalog-info.yaml")));
+        assert_eq!(d.canonical.len(), 3);
     }
 
     #[test]

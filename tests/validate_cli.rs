@@ -176,6 +176,17 @@ fn exit_codes_clean_errors_and_could_not_run() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("nope: no such file or directory"));
     assert!(out.stdout.is_empty());
+    // Several unusable inputs among good ones: the first, in the order given, is told.
+    let mut args = vec!["validate".to_string(), "empty".to_string()];
+    args.extend((1..=50).map(|i| format!("missing{i}")));
+    let out = portico(r).args(&args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing1: no such file or directory"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("missing2"), "{stderr}");
 
     // A bad flag, an unknown format, a missing --config file: could not run.
     for args in [

@@ -73,10 +73,14 @@ pub fn prepare(args: &Args) -> Result<Session, u8> {
     } else {
         args.paths.clone()
     };
-    for p in &paths {
-        if let Some(e) = crate::discover::input_error(p) {
-            return Err(fail(&e));
-        }
+    // Every input is looked at (a `stat` and an `open` each), side by side: a shell glob or
+    // `git diff --name-only` can name thousands. The first unusable one, in order, is told.
+    use rayon::prelude::*;
+    if let Some(e) = paths
+        .par_iter()
+        .find_map_first(|p| crate::discover::input_error(p))
+    {
+        return Err(fail(&e));
     }
     let (config, config_problems) = match &args.config {
         Some(file) => crate::config::load_file(file).map_err(|e| fail(&e))?,
