@@ -382,9 +382,10 @@ fn walk(
     // for a directory of repositories, the top-level subdirectory).
     let git_dirs = std::mem::take(&mut *git_dirs.lock().unwrap());
     let saw_link = saw_link.load(Ordering::Relaxed);
-    // Per root: whether it is a directory of repositories, and its canonical path.
+    // Per root: whether it is a directory of repositories, and its canonical path (roots
+    // named by a shell glob share their parents' lookups).
     let mut per_root: HashMap<PathBuf, (bool, Option<PathBuf>)> = HashMap::new();
-    let mut canonical_parents: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let paths = PathMemo::default();
     for (path, depth) in found {
         let root = root_of(&path, depth);
         let (dir_of_repos, canonical_root) = per_root
@@ -395,7 +396,7 @@ fn walk(
                 let canonical_root = if saw_link {
                     None
                 } else {
-                    canonical_dir(root, &mut canonical_parents)
+                    paths.canonical_of(root, None)
                 };
                 (dir_of_repos, canonical_root)
             })
@@ -421,31 +422,6 @@ fn walk(
 /// The input an entry `depth` levels below it was walked from.
 fn root_of(path: &Path, depth: usize) -> &Path {
     path.ancestors().nth(depth).unwrap_or(path)
-}
-
-/// The canonical path of directory `dir`. Inputs named in a shell glob share a parent:
-/// when `dir` is a plain name below it (no `.`, `..` or symbolic link), the parent's
-/// canonical path (made once, kept in `parents`) joined with the name is `dir`'s, without a
-/// `realpath` (a `readlink` per component) for each of thousands of inputs.
-fn canonical_dir(dir: &Path, parents: &mut HashMap<PathBuf, Option<PathBuf>>) -> Option<PathBuf> {
-    let plain = dir
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
-    if let (true, Some(parent), Some(name)) = (plain, dir.parent(), dir.file_name()) {
-        if std::fs::symlink_metadata(dir).is_ok_and(|m| m.file_type().is_dir()) {
-            let parent = if parent.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                parent
-            };
-            return parents
-                .entry(parent.to_path_buf())
-                .or_insert_with(|| std::fs::canonicalize(parent).ok())
-                .as_ref()
-                .map(|p| p.join(name));
-        }
-    }
-    std::fs::canonicalize(dir).ok()
 }
 
 /// The repository of catalog file `path` found under input `root`: the nearest directory
@@ -530,6 +506,9 @@ impl PathMemo {
             .unwrap_or_else(|| absolute_lexical(path))
     }
 
+    /// The canonical path of `path`, `None` when it cannot be resolved. `is_link`: whether
+    /// `path` is a symbolic link, when the caller knows (a named file); otherwise it is a
+    /// directory, looked at with an `lstat` and remembered for the paths below it.
     fn canonical_of(&self, path: &Path, is_link: Option<bool>) -> Option<PathBuf> {
         if let Some(known) = self.canonical.lock().unwrap().get(path) {
             return known.clone();
@@ -557,16 +536,18 @@ impl PathMemo {
             },
             _ => std::fs::canonicalize(path).ok(),
         };
-        self.canonical
-            .lock()
-            .unwrap()
-            .insert(path.to_path_buf(), found.clone());
+        if is_link.is_none() {
+            self.canonical
+                .lock()
+                .unwrap()
+                .insert(path.to_path_buf(), found.clone());
+        }
         found
     }
 }
 
 /// The working directory, read once per process.
-fn current_dir() -> Option<&'static Path> {
+pub(crate) fn current_dir() -> Option<&'static Path> {
     static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     CWD.get_or_init(|| std::env::current_dir().ok()).as_deref()
 }

@@ -255,11 +255,10 @@ impl Ctx<'_> {
 /// `path` made absolute against the working directory, which is read once per process
 /// (thousands of placeholders each asked the kernel for it).
 fn absolute(path: &Path) -> Option<PathBuf> {
-    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     if path.is_absolute() {
         return Some(path.to_path_buf());
     }
-    match CWD.get_or_init(|| std::env::current_dir().ok()) {
+    match crate::discover::current_dir() {
         Some(cwd) => Some(cwd.join(path)),
         None => std::path::absolute(path).ok(),
     }
