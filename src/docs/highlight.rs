@@ -654,37 +654,9 @@ fn push_scope_classes(out: &mut String, scope: syntect::parsing::Scope) {
     }
 }
 
+/// Appends `text` escaped for HTML text and double-quoted attributes (`& < > "`).
 pub fn escape_into(out: &mut String, text: &str) {
-    let mut last = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let rep = match b {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'&' => "&amp;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.push_str(&text[last..i]);
-        out.push_str(rep);
-        last = i + 1;
-    }
-    out.push_str(&text[last..]);
-}
-
-/// Escapes for HTML text and attribute values (also `'`).
-pub fn escape_attr(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '&' => s.push_str("&amp;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            c => s.push(c),
-        }
-    }
-    s
+    crate::render::graph::esc_text_each(text, |part| out.push_str(part));
 }
 
 pub fn escape(text: &str) -> String {

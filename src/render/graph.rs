@@ -378,7 +378,17 @@ pub fn esc(s: &str) -> String {
 
 /// Calls `f` with the pieces of `s` escaped for HTML text and attributes (`& < > " '`):
 /// runs of plain text as they are, each special character as its entity.
-pub fn esc_each(s: &str, mut f: impl FnMut(&str)) {
+pub fn esc_each(s: &str, f: impl FnMut(&str)) {
+    escape_runs(s, true, f)
+}
+
+/// [`esc_each`] leaving `'` as it is: HTML text and double-quoted attributes, escaped as
+/// pulldown-cmark escapes them (the docs pages' Markdown and highlighted code).
+pub fn esc_text_each(s: &str, f: impl FnMut(&str)) {
+    escape_runs(s, false, f)
+}
+
+fn escape_runs(s: &str, apostrophe: bool, mut f: impl FnMut(&str)) {
     let mut last = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -386,7 +396,7 @@ pub fn esc_each(s: &str, mut f: impl FnMut(&str)) {
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
-            b'\'' => "&#39;",
+            b'\'' if apostrophe => "&#39;",
             _ => continue,
         };
         if last < i {
@@ -408,6 +418,10 @@ mod tests {
         assert_eq!(super::esc(""), "");
         assert_eq!(super::esc("<<"), "&lt;&lt;");
         assert_eq!(super::esc("plain"), "plain");
+        // The text form leaves `'` alone, as pulldown-cmark does.
+        let mut out = String::new();
+        super::esc_text_each("a<b>&\"c'd/é", |p| out.push_str(p));
+        assert_eq!(out, "a&lt;b&gt;&amp;&quot;c'd/é");
     }
 
     #[test]
