@@ -40,6 +40,8 @@ use std::path::PathBuf;
 /// `build` renders.
 pub struct Checked {
     pub catalog: Catalog,
+    /// A file named as an input that could not be read: the command could not run (exit 2).
+    pub unreadable_input: Option<String>,
 }
 
 impl Checked {
@@ -57,12 +59,13 @@ impl Checked {
 /// read once however many Locations name it). The `rules` severity overrides of the config
 /// are applied to every problem found here; problems come out sorted.
 pub fn check(inputs: &[PathBuf], config: &Config) -> Checked {
-    check_with(inputs, config, model::Retain::Everything)
+    let inputs = discover::Inputs::look(inputs.to_vec());
+    check_with(&inputs, config, model::Retain::Everything)
 }
 
 /// [`check`], keeping of each entity's data only what `retain` asks for (`portico validate`
 /// needs the references, not the descriptions and API definitions of 10,000 entities).
-pub fn check_with(inputs: &[PathBuf], config: &Config, retain: model::Retain) -> Checked {
+pub fn check_with(inputs: &discover::Inputs, config: &Config, retain: model::Retain) -> Checked {
     let timer = Timer::new();
     let discovered = discover::discover(inputs, config);
     timer.lap("discover");
@@ -83,12 +86,16 @@ pub fn check_with(inputs: &[PathBuf], config: &Config, retain: model::Retain) ->
         pending = next;
     }
     timer.lap("parse + validate");
+    let unreadable_input = inputs.unreadable_file(&files);
     let mut catalog = model::build_with(files, retain);
     timer.lap("model");
     catalog.problems.extend(problems);
     config.apply_rule_levels(&mut catalog.problems);
     diag::sort_problems(&mut catalog.problems);
-    Checked { catalog }
+    Checked {
+        catalog,
+        unreadable_input,
+    }
 }
 
 /// Stage timings on stderr when `PORTICO_TIMINGS` is set (for benchmarks and profiling).

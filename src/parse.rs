@@ -357,6 +357,9 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
 }
 
+/// The rule of a file that could not be read.
+pub const UNREADABLE: &str = "io/unreadable";
+
 /// Limits that keep hostile input from hanging or exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 256;
@@ -386,7 +389,7 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
                 ),
             )
         }
-        Err(e) => return problem("io/unreadable", format!("cannot read file: {e}")),
+        Err(e) => return problem(UNREADABLE, format!("cannot read file: {e}")),
     };
     let (docs, problems) = parse_bytes(&bytes, &source.display);
     ParsedFile {

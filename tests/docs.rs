@@ -76,7 +76,8 @@ extra:
 /// The catalog of `root`: its documents taken as entities as written (this suite tests docs,
 /// not validation).
 fn catalog(root: &Path, config: &Config) -> portico::model::Catalog {
-    let found = portico::discover::discover(&[root.to_path_buf()], config);
+    let inputs = portico::discover::Inputs::look(vec![root.to_path_buf()]);
+    let found = portico::discover::discover(&inputs, config);
     let files = found
         .files
         .iter()

@@ -187,6 +187,22 @@ fn exit_codes_clean_errors_and_could_not_run() {
         "{stderr}"
     );
     assert!(!stderr.contains("missing2"), "{stderr}");
+    // A named file that exists but cannot be read (found when it is read, not up front):
+    // could not run either, and no report. `/proc/self/mem` fails to read at offset 0, even
+    // for root.
+    if cfg!(target_os = "linux") {
+        let out = portico(r)
+            .args(["validate", "--format", "json", "empty", "/proc/self/mem"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("/proc/self/mem: cannot read file: "),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
 
     // A bad flag, an unknown format, a missing --config file: could not run.
     for args in [

@@ -40,7 +40,10 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("portico: error: {e:#}");
         return super::exit(super::EXIT_USAGE);
     }
-    let checked = super::validate::check(&session, crate::model::Retain::Everything);
+    let checked = match super::validate::check(&session, crate::model::Retain::Everything) {
+        Ok(c) => c,
+        Err(code) => return super::exit(code),
+    };
     let mut built = match crate::build_checked(checked, &session.config, &renderer, &args.out) {
         Ok(b) => b,
         Err(e) => {

@@ -111,7 +111,8 @@ fn compute(common: &Common) -> Result<(crate::Checked, Scores, Option<Baseline>)
             )
         }
     };
-    let checked = super::validate::check(&session, crate::model::Retain::Everything);
+    let checked =
+        super::validate::check(&session, crate::model::Retain::Everything).map_err(super::exit)?;
     let mut scores = score::score_with(
         &checked.catalog,
         &session.config,

@@ -33,7 +33,7 @@ pub struct Args {
 
 /// Everything needed to run a check, resolved from the flags.
 pub struct Session {
-    pub paths: Vec<PathBuf>,
+    pub inputs: crate::discover::Inputs,
     pub config: crate::config::Config,
     /// Problems in the config file itself (reported with the rest).
     pub config_problems: Vec<Problem>,
@@ -73,25 +73,23 @@ pub fn prepare(args: &Args) -> Result<Session, u8> {
     } else {
         args.paths.clone()
     };
-    // Every input is looked at (a `stat` and an `open` each), side by side: a shell glob or
-    // `git diff --name-only` can name thousands. The first unusable one, in order, is told.
-    use rayon::prelude::*;
-    if let Some(e) = paths
-        .par_iter()
-        .find_map_first(|p| crate::discover::input_error(p))
-    {
+    // Every input is looked at once, side by side: a shell glob or `git diff --name-only`
+    // can name thousands. The first unusable one, in order, is told.
+    let inputs = crate::discover::Inputs::look(paths);
+    if let Some(e) = inputs.unusable() {
         return Err(fail(&e));
     }
+    let paths = &inputs.paths;
     let (config, config_problems) = match &args.config {
         Some(file) => crate::config::load_file(file).map_err(|e| fail(&e))?,
         None => crate::config::load(&paths[0]),
     };
     let changed = match &args.changed_since {
-        Some(rev) => Some(changed_files(&paths, rev).map_err(|e| fail(&e))?),
+        Some(rev) => Some(changed_files(paths, rev).map_err(|e| fail(&e))?),
         None => None,
     };
     Ok(Session {
-        paths,
+        inputs,
         config,
         config_problems,
         changed,
@@ -100,9 +98,13 @@ pub fn prepare(args: &Args) -> Result<Session, u8> {
     })
 }
 
-/// discover → parse → validate → model, with the config's own problems merged in.
-pub fn check(session: &Session, retain: crate::model::Retain) -> Checked {
-    let mut checked = crate::check_with(&session.paths, &session.config, retain);
+/// discover → parse → validate → model, with the config's own problems merged in. `Err`
+/// (the exit code) when a file named as an input could not be read.
+pub fn check(session: &Session, retain: crate::model::Retain) -> Result<Checked, u8> {
+    let mut checked = crate::check_with(&session.inputs, &session.config, retain);
+    if let Some(e) = &checked.unreadable_input {
+        return Err(fail(e));
+    }
     if !session.config_problems.is_empty() {
         checked
             .catalog
@@ -110,7 +112,7 @@ pub fn check(session: &Session, retain: crate::model::Retain) -> Checked {
             .extend(session.config_problems.iter().cloned());
         crate::diag::sort_problems(&mut checked.catalog.problems);
     }
-    checked
+    Ok(checked)
 }
 
 /// Files changed since `rev` in the repositories holding `paths`: the diff from the merge
@@ -231,7 +233,10 @@ pub fn run(args: Args) -> ExitCode {
         Err(code) => return super::exit(code),
     };
     // Reporting problems needs each entity's references, not its whole data.
-    let checked = check(&session, crate::model::Retain::References);
+    let checked = match check(&session, crate::model::Retain::References) {
+        Ok(c) => c,
+        Err(code) => return super::exit(code),
+    };
     let code = report_problems(
         &checked,
         session.format,
