@@ -333,20 +333,35 @@ pub fn prune_to_references(data: &mut Json) {
     let Some(root) = data.as_object_mut() else {
         return;
     };
-    root.retain(|k, _| matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "spec"));
+    keep(root, |k| {
+        matches!(k, "apiVersion" | "kind" | "metadata" | "spec")
+    });
     if let Some(meta) = root.get_mut("metadata").and_then(Json::as_object_mut) {
-        meta.retain(|k, _| matches!(k.as_str(), "name" | "namespace" | "annotations"));
+        keep(meta, |k| matches!(k, "name" | "namespace" | "annotations"));
         if let Some(a) = meta.get_mut("annotations").and_then(Json::as_object_mut) {
-            a.retain(|k, _| k == TECHDOCS_REF);
+            keep(a, |k| k == TECHDOCS_REF);
         }
     }
     if let Some(spec) = root.get_mut("spec").and_then(Json::as_object_mut) {
         // Reference fields of any kind, and what discover reads of a Location.
-        spec.retain(|k, _| {
+        keep(spec, |k| {
             RELATION_FIELDS.iter().any(|&(_, field, ..)| field == k)
-                || matches!(k.as_str(), "type" | "target" | "targets" | "presence")
+                || matches!(k, "type" | "target" | "targets" | "presence")
         });
     }
+}
+
+/// Keeps the entries of `map` whose key passes, in a map of just their size: `retain` would
+/// keep the room of the dropped ones (about a hundred bytes each, for every entity held).
+fn keep(map: &mut serde_json::Map<String, Json>, wanted: impl Fn(&str) -> bool) {
+    let n = map.keys().filter(|k| wanted(k)).count();
+    let mut kept = serde_json::Map::with_capacity(n);
+    for (k, v) in std::mem::take(map) {
+        if wanted(&k) {
+            kept.insert(k, v);
+        }
+    }
+    *map = kept;
 }
 
 /// One reference written in an entity's spec, parsed.

@@ -130,7 +130,7 @@ impl Validator {
     /// Validates every document of a file.
     pub fn validate(&self, file: ParsedFile) -> ValidatedFile {
         let mut problems = file.problems;
-        let mut entities = Vec::new();
+        let mut entities = Vec::with_capacity(file.docs.len());
         for doc in file.docs {
             let (entity, mut doc_problems) =
                 self.validate_document(&file.source, doc.index, doc.root);
@@ -323,12 +323,22 @@ impl Validator {
                 Some(_) => false,
             };
             if empty && !meta.contains_key("namespace") {
-                // Right after `name`, else last.
-                let at = meta
-                    .keys()
-                    .position(|k| k == "name")
-                    .map_or(meta.len(), |i| i + 1);
-                meta.shift_insert(at, "namespace".into(), Json::from(DEFAULT_NAMESPACE));
+                // Right after `name`, else last. The map is made anew, one entry larger: an
+                // insertion into the full one would double its room, for every entity.
+                let mut with = serde_json::Map::with_capacity(meta.len() + 1);
+                let mut placed = false;
+                for (k, v) in std::mem::take(meta) {
+                    let after = !placed && k == "name";
+                    with.insert(k, v);
+                    if after {
+                        with.insert("namespace".into(), Json::from(DEFAULT_NAMESPACE));
+                        placed = true;
+                    }
+                }
+                if !placed {
+                    with.insert("namespace".into(), Json::from(DEFAULT_NAMESPACE));
+                }
+                *meta = with;
             }
         }
 
