@@ -465,16 +465,20 @@ pub fn build_with(mut files: Vec<ValidatedFile>, retain: Retain) -> Catalog {
         files: files.len(),
         ..Catalog::default()
     };
-    let mut all = vec![];
+    // Sized up front: growing them moved every entity several times into fresh memory.
+    let mut all = Vec::with_capacity(files.iter().map(|f| f.entities.len()).sum());
+    catalog.sources.reserve_exact(files.len());
     for f in files {
         catalog.sources.push(f.source);
         all.extend(f.entities);
         catalog.problems.extend(f.problems);
     }
+    timer.lap("model: index: gather");
 
     // Every entity's lookup key, computed once (in parallel: it lower-cases three strings).
     use rayon::prelude::*;
     let all_keys: Vec<String> = all.par_iter().map(|e| e.entity_ref.key()).collect();
+    timer.lap("model: index: keys");
     // Duplicates: group by key, in file order, so "first" is deterministic.
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::with_capacity(all.len());
     for (i, key) in all_keys.iter().enumerate() {
@@ -512,6 +516,7 @@ pub fn build_with(mut files: Vec<ValidatedFile>, retain: Retain) -> Catalog {
         }
     }
     drop(by_key);
+    timer.lap("model: index: duplicates");
     // Sorted by key: the positions are sorted and each entity then moved once (an entity is
     // a few hundred bytes; sorting the entities themselves moved each many times).
     let mut order: Vec<usize> = (0..all.len()).filter(|&i| keep[i]).collect();
@@ -527,6 +532,7 @@ pub fn build_with(mut files: Vec<ValidatedFile>, retain: Retain) -> Catalog {
         .map(|&i| all[i].take().expect("each position once"))
         .collect();
     drop((all, all_keys));
+    timer.lap("model: index: sort");
     catalog.index = HashMap::with_capacity(keys.len());
     // The relations are sorted by their targets' keys below; without relations the keys
     // move into the index.
