@@ -156,15 +156,17 @@ impl Inputs {
             })
     }
 
-    /// The first file named as an input (in input order) that could not be read, as
-    /// [`Inputs::unusable`] words it; `files` are the parsed files with their problems.
+    /// The first file named as an input (in input order) that cannot be read, as
+    /// [`Inputs::unusable`] words it; `files` are the checked files. Only named files that
+    /// gave no entity are read again: the `rules:` levels of `portico.yaml` may have dropped
+    /// their `io/unreadable` problem, and must not turn "could not run" into success.
     pub fn unreadable_file(&self, files: &[ValidatedFile]) -> Option<String> {
-        let failed: Vec<&Problem> = files
+        let empty: HashSet<&str> = files
             .iter()
-            .flat_map(|f| &f.problems)
-            .filter(|p| p.rule == crate::parse::UNREADABLE)
+            .filter(|f| f.entities.is_empty())
+            .map(|f| f.source.display.as_str())
             .collect();
-        if failed.is_empty() {
+        if empty.is_empty() {
             return None;
         }
         self.paths
@@ -173,10 +175,10 @@ impl Inputs {
             .filter(|(_, k)| matches!(k, InputKind::File { .. }))
             .find_map(|(path, _)| {
                 let shown = display_path(path);
-                failed
-                    .iter()
-                    .find(|p| p.file == shown)
-                    .map(|p| format!("{shown}: {}", p.message))
+                if !empty.contains(shown.as_str()) {
+                    return None;
+                }
+                crate::parse::read_error(path).map(|e| format!("{shown}: cannot read file: {e}"))
             })
     }
 }

@@ -357,9 +357,6 @@ pub struct ParsedFile {
     pub problems: Vec<Problem>,
 }
 
-/// The rule of a file that could not be read.
-pub const UNREADABLE: &str = "io/unreadable";
-
 /// Limits that keep hostile input from hanging or exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_DEPTH: usize = 256;
@@ -389,7 +386,7 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
                 ),
             )
         }
-        Err(e) => return problem(UNREADABLE, format!("cannot read file: {e}")),
+        Err(e) => return problem("io/unreadable", format!("cannot read file: {e}")),
     };
     let (docs, problems) = parse_bytes(&bytes, &source.display);
     ParsedFile {
@@ -401,6 +398,11 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
 
 /// Reads a file unless it is over `MAX_FILE_BYTES` (`Ok(None)`), without reading more than
 /// that even when the size on disk lies (pipes, growing files).
+/// Why `path` cannot be read as a catalog file, if it cannot.
+pub fn read_error(path: &std::path::Path) -> Option<std::io::Error> {
+    read_limited(path).err()
+}
+
 fn read_limited(path: &std::path::Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;

@@ -202,6 +202,20 @@ fn exit_codes_clean_errors_and_could_not_run() {
             "{stderr}"
         );
         assert!(out.stdout.is_empty());
+        // Turning the rule off silences unreadable files found by the walk, not a named one.
+        write(r, "quiet.yaml", "rules:\n  io/unreadable: off\n");
+        let out = portico(r)
+            .args([
+                "validate",
+                "--config",
+                "quiet.yaml",
+                "empty",
+                "/proc/self/mem",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("/proc/self/mem: cannot read file: "));
     }
 
     // A bad flag, an unknown format, a missing --config file: could not run.
