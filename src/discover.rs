@@ -241,14 +241,6 @@ pub fn discover(inputs: &Inputs, config: &Config) -> Discovered {
     // Files named on the command line, and whether each is a symbolic link.
     let mut named_files: Vec<(usize, &PathBuf, bool)> = vec![];
     for (i, (input, kind)) in inputs.paths.iter().zip(&inputs.kinds).enumerate() {
-        let unreadable = |message: String| {
-            Problem::error(
-                "io/unreadable",
-                display_path(input),
-                Span::file_start(),
-                message,
-            )
-        };
         match kind {
             InputKind::Dir => dirs.push((i, input)),
             InputKind::File { link } => named_files.push((i, input, *link)),
@@ -258,9 +250,12 @@ pub fn discover(inputs: &Inputs, config: &Config) -> Discovered {
                 Span::file_start(),
                 "not a regular file or directory",
             )),
-            InputKind::Missing(e) | InputKind::Failed(e) => {
-                problems.push(unreadable(format!("cannot read: {e}")))
-            }
+            InputKind::Missing(e) | InputKind::Failed(e) => problems.push(Problem::error(
+                "io/unreadable",
+                display_path(input),
+                Span::file_start(),
+                format!("cannot read: {e}"),
+            )),
         }
     }
     // Files named on the command line (`portico validate $(git diff --name-only …)` can name
@@ -989,11 +984,11 @@ fn glob_target(dir: &Path, target: &str, repo: &Path) -> Vec<(PathBuf, PathBuf)>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn discover_paths(paths: &[PathBuf], config: &Config) -> Discovered {
         discover(&Inputs::look(paths.to_vec()), config)
     }
-    use std::fs;
 
     fn write(path: &Path, text: &str) {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
