@@ -548,7 +548,7 @@ pub fn build_with(mut files: Vec<ValidatedFile>, retain: Retain) -> Catalog {
         vec![]
     };
 
-    timer.lap("model: index");
+    timer.lap("model: index: lookup map");
     // Relations, both directions, and reference problems: each entity's references are
     // resolved in parallel, then the incoming side is added to the targets.
     let index = &catalog.index;

@@ -396,13 +396,13 @@ pub fn parse_file(source: &SourceFile) -> ParsedFile {
     }
 }
 
-/// Reads a file unless it is over `MAX_FILE_BYTES` (`Ok(None)`), without reading more than
-/// that even when the size on disk lies (pipes, growing files).
 /// Why `path` cannot be read as a catalog file, if it cannot.
 pub fn read_error(path: &std::path::Path) -> Option<std::io::Error> {
     read_limited(path).err()
 }
 
+/// Reads a file unless it is over `MAX_FILE_BYTES` (`Ok(None)`), without reading more than
+/// that even when the size on disk lies (pipes, growing files).
 fn read_limited(path: &std::path::Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     let file = std::fs::File::open(path)?;
