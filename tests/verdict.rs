@@ -75,6 +75,43 @@ fn a_valid_component_has_no_problems_and_a_defaulted_namespace() {
     assert_eq!(e.entity_ref.to_string(), "component:default/artist-web");
     assert_eq!(e.data["metadata"]["namespace"], "default");
     assert_eq!(e.document, 0);
+    // Stored as Backstage stores it: `namespace` right after `name`, the rest in file order.
+    let keys = |e: &portico::model::Entity| -> Vec<String> {
+        e.data["metadata"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        keys(e),
+        [
+            "name",
+            "namespace",
+            "description",
+            "tags",
+            "links",
+            "annotations",
+            "labels"
+        ]
+    );
+    let later = check(&COMPONENT.replace(
+        "  name: artist-web\n  description: The place to be, for great artists\n",
+        "  description: The place to be, for great artists\n  name: artist-web\n",
+    ));
+    assert_eq!(
+        keys(&later.entities[0]),
+        [
+            "description",
+            "name",
+            "namespace",
+            "tags",
+            "links",
+            "annotations",
+            "labels"
+        ]
+    );
 }
 
 #[test]
