@@ -766,13 +766,28 @@ pub fn normalize_lexical(path: &Path) -> PathBuf {
     out.iter().map(|c| c.as_os_str()).collect()
 }
 
-/// The absolute, lexically normalized form of a path (the working directory prepended).
+/// `path` made absolute against the working directory, which is read once per process
+/// (thousands of files and placeholders each asked the kernel for it). `None` when the
+/// working directory cannot be known.
+pub(crate) fn absolute(path: &Path) -> Option<PathBuf> {
+    if path.is_absolute() {
+        return Some(path.to_path_buf());
+    }
+    match current_dir() {
+        Some(cwd) => Some(cwd.join(path)),
+        None => std::path::absolute(path).ok(),
+    }
+}
+
+/// The absolute, lexically normalized form of a path (the working directory prepended; an
+/// empty path stays `.`).
 pub fn absolute_lexical(path: &Path) -> PathBuf {
-    let abs = match current_dir() {
-        Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => cwd.join(path),
-        _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    let abs = if path.as_os_str().is_empty() {
+        None
+    } else {
+        absolute(path)
     };
-    normalize_lexical(&abs)
+    normalize_lexical(&abs.unwrap_or_else(|| path.to_path_buf()))
 }
 
 /// Whether `path` stays inside `root`, lexically and, when it exists, after resolving

@@ -9,10 +9,10 @@
 //! not fetched (portico works offline): a warning, and the placeholder stays as written.
 
 use crate::diag::{Problem, Span};
-use crate::discover::SourceFile;
+use crate::discover::{absolute, normalize_lexical, SourceFile};
 use crate::parse::{Node, Value};
 use serde_json::Value as Json;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// The document as JSON after substitution, the problems found, and the JSON pointers of
 /// placeholders left unresolved (schema errors at or under them are not reported: their
@@ -228,8 +228,8 @@ impl Ctx<'_> {
         } else {
             self.source.repo.clone()
         };
-        let repo_abs = normalize(&absolute(&repo).ok_or("cannot be located")?);
-        let joined = normalize(&absolute(&file_dir.join(rel)).ok_or("cannot be located")?);
+        let repo_abs = normalize_lexical(&absolute(&repo).ok_or("cannot be located")?);
+        let joined = normalize_lexical(&absolute(&file_dir.join(rel)).ok_or("cannot be located")?);
         if !joined.starts_with(&repo_abs) {
             return Err("leaves the repository");
         }
@@ -249,18 +249,6 @@ impl Ctx<'_> {
             }
         }
         Ok(joined)
-    }
-}
-
-/// `path` made absolute against the working directory, which is read once per process
-/// (thousands of placeholders each asked the kernel for it).
-fn absolute(path: &Path) -> Option<PathBuf> {
-    if path.is_absolute() {
-        return Some(path.to_path_buf());
-    }
-    match crate::discover::current_dir() {
-        Some(cwd) => Some(cwd.join(path)),
-        None => std::path::absolute(path).ok(),
     }
 }
 
@@ -294,21 +282,6 @@ fn is_url(s: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// Removes `.` and resolves `..` lexically (the path is absolute).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 fn read(path: &Path) -> std::io::Result<Vec<u8>> {
