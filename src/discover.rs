@@ -313,8 +313,10 @@ fn walk(
     let include_for_filter = globs.include.clone();
     let errors = Arc::new(Mutex::new(Vec::<Problem>::new()));
     let filter_errors = Arc::clone(&errors);
-    // Canonical roots, for links met on the way (rare: made when the first one is).
-    let link_roots = Arc::new(Mutex::new(HashMap::<PathBuf, Option<PathBuf>>::new()));
+    // Canonical paths of the roots: for links met on the way (rare), and for every file
+    // found below a root once the walk is done.
+    let paths = Arc::new(PathMemo::default());
+    let filter_paths = Arc::clone(&paths);
     // Whether the walk met a symbolic link: without one, a file's canonical path is the
     // canonical root joined with its relative path (no `realpath` per file).
     let saw_link = Arc::new(AtomicBool::new(false));
@@ -370,12 +372,7 @@ fn walk(
             // A symbolic link that leads out of the input is not followed: its content is
             // not the repository's (and a pull request must not make CI read other files).
             if is_link {
-                let canonical_root = link_roots
-                    .lock()
-                    .unwrap()
-                    .entry(root.to_path_buf())
-                    .or_insert_with(|| std::fs::canonicalize(root).ok())
-                    .clone();
+                let canonical_root = filter_paths.canonical_of(root, None);
                 let target = std::fs::canonicalize(entry.path());
                 if let (Ok(target), Some(root)) = (target, &canonical_root) {
                     if !target.starts_with(root) {
@@ -461,7 +458,6 @@ fn walk(
     // Per root: whether it is a directory of repositories, and its canonical path (roots
     // named by a shell glob share their parents' lookups).
     let mut per_root: HashMap<PathBuf, (bool, Option<PathBuf>)> = HashMap::new();
-    let paths = PathMemo::default();
     for (path, depth) in found {
         let root = root_of(&path, depth);
         let (dir_of_repos, canonical_root) = per_root
