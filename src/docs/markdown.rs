@@ -103,11 +103,13 @@ pub fn options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Renders one page. `file` is the page's path on disk (for snippets relative to it).
+/// Renders one page. `file` is the page's path on disk (for snippets relative to it); code
+/// blocks are highlighted through `memo`, shared by the pages of a build.
 pub fn render(
     source: &str,
     file: &Path,
     roots: &SnippetRoots,
+    memo: &highlight::Memo,
     links: &mut dyn LinkRewriter,
 ) -> Rendered {
     // Abbreviation definitions (`*[SLO]: service level objective`) leave the text (as blank
@@ -241,7 +243,7 @@ pub fn render(
                 if highlight::is_unsupported_renderer(&fence.lang) {
                     r.skipped.insert(fence.lang.to_ascii_lowercase());
                 }
-                target.push(Event::Html(code_block_html(&code, &fence).into()));
+                target.push(Event::Html(code_block_html(&code, &fence, memo).into()));
                 i = j + 1;
                 continue;
             }
@@ -640,7 +642,7 @@ fn parse_hl_lines(v: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn code_block_html(code: &str, fence: &FenceInfo) -> String {
+fn code_block_html(code: &str, fence: &FenceInfo, memo: &highlight::Memo) -> String {
     let mut s = String::with_capacity(code.len() * 3 + 100);
     s.push_str("<div class=\"highlight\">");
     if let Some(title) = &fence.title {
@@ -659,7 +661,7 @@ fn code_block_html(code: &str, fence: &FenceInfo) -> String {
         );
     }
     s.push('>');
-    s.push_str(&highlight::highlight(code, &fence.lang, &fence.hl_lines));
+    memo.highlight_into(&mut s, code, &fence.lang, &fence.hl_lines);
     s.push_str("</code></pre></div>\n");
     s
 }
@@ -1286,6 +1288,7 @@ mod tests {
             src,
             Path::new("page.md"),
             &SnippetRoots::default(),
+            &highlight::Memo::default(),
             &mut keep,
         )
     }
@@ -1537,7 +1540,13 @@ mod tests {
             seen.push((l.dest.clone(), l.line, l.column));
             format!("X{}", l.dest)
         };
-        let r = render(src, Path::new("p.md"), &SnippetRoots::default(), &mut rec);
+        let r = render(
+            src,
+            Path::new("p.md"),
+            &SnippetRoots::default(),
+            &highlight::Memo::default(),
+            &mut rec,
+        );
         assert_eq!(
             seen,
             vec![
@@ -1588,7 +1597,8 @@ mod tests {
         };
         let src = "A\n\n--8<-- \"shared.md\"\n\n--8<-- \"lines.txt:2:2\"\n\n  --8<-- \"../secret.md\"\n\n--8<-- \"nope.md\"\n";
         let mut keep = |l: &LinkRef| l.dest.clone();
-        let r = render(src, &repo.join("docs/page.md"), &roots, &mut keep);
+        let memo = highlight::Memo::default();
+        let r = render(src, &repo.join("docs/page.md"), &roots, &memo, &mut keep);
         assert!(
             r.html.contains("<p>Shared <em>text</em>.</p>"),
             "{}",

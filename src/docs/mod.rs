@@ -158,14 +158,20 @@ pub fn build(
         Planned::Nothing(_) => None,
     }));
     timer.lap("docs: git histories");
+    let memo = highlight::Memo::default();
     let results: Vec<SiteOutput> = plans
         .into_par_iter()
         .map(|plan| match plan {
-            Planned::Site(plan) => build_site(plan, catalog, &env, &histories, out),
+            Planned::Site(plan) => build_site(plan, catalog, &env, &histories, &memo, out),
             Planned::Nothing(so) => so,
         })
         .collect();
-    timer.lap("docs: pages");
+    let (blocks, hits, kept) = memo.stats();
+    drop(memo);
+    timer.lap(&format!(
+        "docs: pages (code blocks: {blocks}, {hits} from the memo, {} MiB kept)",
+        kept >> 20
+    ));
     // Links between doc sites (`/docs/<ns>/<kind>/<name>/page/#anchor`) are checked once
     // every site is known.
     let mut by_url: HashMap<String, (usize, usize)> = HashMap::new();
@@ -485,6 +491,7 @@ fn build_site(
     catalog: &Catalog,
     env: &template::Templates<'_>,
     histories: &HashMap<PathBuf, git::History>,
+    memo: &highlight::Memo,
     out: &Path,
 ) -> SiteOutput {
     let SitePlan {
@@ -584,6 +591,7 @@ fn build_site(
         entity_url: &entity_url,
         env,
         roots: &roots,
+        memo,
         site_out: &site_out,
     };
     let rendered: Vec<PageResult> = pages
@@ -814,6 +822,7 @@ struct SiteCtx<'a> {
     entity_url: &'a str,
     env: &'a template::Templates<'a>,
     roots: &'a markdown::SnippetRoots,
+    memo: &'a highlight::Memo,
     site_out: &'a Path,
 }
 
@@ -886,7 +895,7 @@ fn render_page(
             &mut cross,
         )
     };
-    let mut rendered = markdown::render(source, &page.file, ctx.roots, &mut rewrite);
+    let mut rendered = markdown::render(source, &page.file, ctx.roots, ctx.memo, &mut rewrite);
     res.problems.extend(problems);
     res.internal = internal;
     res.cross = cross;
