@@ -115,9 +115,9 @@ fn write_page(
 /// Calls `f` with every index term of `text`, exactly the terms `terms` gives, borrowing
 /// the terms that are already lower-case ASCII (nearly all of them).
 fn for_each_term<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
-    for t in text.split(|c: char| !c.is_alphanumeric()) {
+    for_each_word(text, |t| {
         if t.len() < 2 || t.len() > 40 || (!t.is_ascii() && t.chars().nth(1).is_none()) {
-            continue;
+            return;
         }
         let term: Cow<'a, str> = if t
             .bytes()
@@ -128,9 +128,38 @@ fn for_each_term<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
             Cow::Owned(t.to_lowercase())
         };
         if term.len() <= 4 && is_stop_word(&term) {
-            continue;
+            return;
         }
         f(term);
+    });
+}
+
+/// Calls `f` with every maximal run of alphanumeric characters of `text` (the non-empty
+/// pieces of `text.split(|c: char| !c.is_alphanumeric())`), testing ASCII a byte at a time:
+/// the split decoded every character and was a third of the indexing time.
+fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
+    let bytes = text.as_bytes();
+    let (mut i, mut start) = (0, None);
+    while i < bytes.len() {
+        let (word, len) = match bytes[i] {
+            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => {
+                let c = text[i..].chars().next().expect("a char starts here");
+                (c.is_alphanumeric(), c.len_utf8())
+            }
+        };
+        match (word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(s) = start {
+        f(&text[s..]);
     }
 }
 
@@ -592,10 +621,20 @@ mod tests {
             "a stop word added to the list is added to is_stop_word"
         );
         let text = "The ÉCOLE Straße x é ÀB k8s K8S a-b-cc THIS that Σίσυφος ΌΣ \
-                    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+                    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u{a0}nbsp\u{3000}东京 ①② \
+                    x²y — «quoted» emoji🙂end Ⅻ ends";
         let mut fast = Vec::new();
         for_each_term(text, |t| fast.push(t.into_owned()));
         assert_eq!(fast, terms(text).collect::<Vec<_>>());
+        for text in [text, "", "--", "a", "é", "-é-", "x y", "🙂a🙂", "Ⅻ"] {
+            let mut words = Vec::new();
+            for_each_word(text, |w| words.push(w));
+            let split: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(words, split, "{text:?}");
+        }
     }
 
     #[test]

@@ -565,13 +565,40 @@ fn front_matter_title(yaml: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// `s.split_whitespace()` joined by single spaces. ASCII is tested a byte at a time: the
+/// split decodes every character, and this runs over all the text of every page.
 fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for w in s.split_whitespace() {
+    let bytes = s.as_bytes();
+    let (mut i, mut word) = (0, None);
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed,
+            // carriage return, space.
+            b if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+            _ => {
+                let c = s[i..].chars().next().expect("a char starts here");
+                (c.is_whitespace(), c.len_utf8())
+            }
+        };
+        match (space, word) {
+            (false, None) => word = Some(i),
+            (true, Some(w)) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&s[w..i]);
+                word = None;
+            }
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(w) = word {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(w);
+        out.push_str(&s[w..]);
     }
     out
 }
@@ -1281,6 +1308,23 @@ fn split_line_range(spec: &str) -> (&str, Option<(usize, usize)>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn white_space_collapses_as_split_whitespace_does() {
+        for s in [
+            "",
+            " ",
+            "a",
+            "  a  b\t\tc\n",
+            "x\u{b}y\u{c}z\rw",
+            "\u{a0}nbsp\u{a0} ideo\u{3000}space\u{2009}thin\u{85}nel",
+            "\u{1f}unit-separator-is-not-space\u{1c}",
+            "emoji 🙂  东京 ",
+        ] {
+            let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(collapse_ws(s), want, "{s:?}");
+        }
+    }
 
     fn md(src: &str) -> Rendered {
         let mut keep = |l: &LinkRef| l.dest.clone();
