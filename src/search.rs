@@ -20,7 +20,7 @@
 //! doc pages (heading, page title, text), so a hit lands on the heading where it was found.
 
 use crate::config::Config;
-use crate::docs::markdown::Section;
+use crate::docs::markdown::{for_each_run, Section};
 use crate::docs::{entity_page_url, DocSite, Docs};
 use crate::model::Catalog;
 use rayon::prelude::*;
@@ -135,32 +135,14 @@ fn for_each_term<'a>(text: &'a str, mut f: impl FnMut(Cow<'a, str>)) {
 }
 
 /// Calls `f` with every maximal run of alphanumeric characters of `text` (the non-empty
-/// pieces of `text.split(|c: char| !c.is_alphanumeric())`), testing ASCII a byte at a time:
-/// the split decoded every character and was a third of the indexing time.
-fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(&'a str)) {
-    let bytes = text.as_bytes();
-    let (mut i, mut start) = (0, None);
-    while i < bytes.len() {
-        let (word, len) = match bytes[i] {
-            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            _ => {
-                let c = text[i..].chars().next().expect("a char starts here");
-                (c.is_alphanumeric(), c.len_utf8())
-            }
-        };
-        match (word, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                f(&text[s..i]);
-                start = None;
-            }
-            _ => {}
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        f(&text[s..]);
-    }
+/// pieces of `text.split(|c: char| !c.is_alphanumeric())`).
+fn for_each_word<'a>(text: &'a str, f: impl FnMut(&'a str)) {
+    for_each_run(
+        text,
+        |b| b.is_ascii_alphanumeric(),
+        char::is_alphanumeric,
+        f,
+    );
 }
 
 /// `STOP_WORDS.contains(t)`, as one match (a test keeps the two the same).

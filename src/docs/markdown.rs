@@ -565,42 +565,59 @@ fn front_matter_title(yaml: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// `s.split_whitespace()` joined by single spaces. ASCII is tested a byte at a time: the
-/// split decodes every character, and this runs over all the text of every page.
+/// `s.split_whitespace()` joined by single spaces.
 fn collapse_ws(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let bytes = s.as_bytes();
-    let (mut i, mut word) = (0, None);
+    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, carriage
+    // return, space.
+    let ascii = |b: u8| !matches!(b, b'\t'..=b'\r' | b' ');
+    for_each_run(
+        s,
+        ascii,
+        |c| !c.is_whitespace(),
+        |w| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        },
+    );
+    out
+}
+
+/// Calls `f` with every maximal run of the characters of `text` that are in the class that
+/// `ascii` (for ASCII bytes) and `other` (for the other characters) test, in order. ASCII
+/// is tested a byte at a time: `split` with a char predicate decodes every character, and
+/// the text of every page goes through here (white space collapsed, search terms found).
+pub(crate) fn for_each_run<'a>(
+    text: &'a str,
+    ascii: impl Fn(u8) -> bool,
+    other: impl Fn(char) -> bool,
+    mut f: impl FnMut(&'a str),
+) {
+    let bytes = text.as_bytes();
+    let (mut i, mut start) = (0, None);
     while i < bytes.len() {
-        let (space, len) = match bytes[i] {
-            // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed,
-            // carriage return, space.
-            b if b.is_ascii() => (matches!(b, b'\t'..=b'\r' | b' '), 1),
+        let (inside, len) = match bytes[i] {
+            b if b.is_ascii() => (ascii(b), 1),
             _ => {
-                let c = s[i..].chars().next().expect("a char starts here");
-                (c.is_whitespace(), c.len_utf8())
+                let c = text[i..].chars().next().expect("a char starts here");
+                (other(c), c.len_utf8())
             }
         };
-        match (space, word) {
-            (false, None) => word = Some(i),
-            (true, Some(w)) => {
-                if !out.is_empty() {
-                    out.push(' ');
-                }
-                out.push_str(&s[w..i]);
-                word = None;
+        match (inside, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                f(&text[s..i]);
+                start = None;
             }
             _ => {}
         }
         i += len;
     }
-    if let Some(w) = word {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&s[w..]);
+    if let Some(s) = start {
+        f(&text[s..]);
     }
-    out
 }
 
 /// The info string of a fence: ```` ```python title="app.py" hl_lines="2 4-5" ```` or the
