@@ -177,15 +177,18 @@ pub fn highlight(code: &str, lang: &str, hl_lines: &[(usize, usize)]) -> String 
 /// and would crowd out many snippets).
 pub struct Memo {
     shards: Box<[std::sync::Mutex<MemoMap>]>,
+    /// Picks a block's shard; seeded apart from the maps', so that the keys of one shard
+    /// still spread over all of its map's buckets.
+    shard_of: foldhash::fast::RandomState,
     kept: AtomicUsize,
     blocks: AtomicUsize,
     hits: AtomicUsize,
     budget: usize,
 }
 
-type MemoMap = std::collections::HashMap<String, Arc<str>, foldhash::fast::FixedState>;
-
-const SHARD_SEED: u64 = 0x5eed;
+/// Randomly seeded hashing (the memo is never iterated, so nothing written depends on the
+/// seed): code blocks chosen to collide cannot slow a build down.
+type MemoMap = std::collections::HashMap<String, Arc<str>, foldhash::fast::RandomState>;
 
 /// The largest block a [`Memo`] keeps, in bytes of code.
 pub const MEMO_MAX_CODE: usize = 16 * 1024;
@@ -204,6 +207,7 @@ impl Memo {
     pub fn with_budget(budget: usize) -> Self {
         Memo {
             shards: (0..16).map(|_| Default::default()).collect(),
+            shard_of: Default::default(),
             kept: AtomicUsize::new(0),
             blocks: AtomicUsize::new(0),
             hits: AtomicUsize::new(0),
@@ -232,11 +236,8 @@ impl Memo {
             let _ = write!(key, "{a}-{b},");
         }
         key.push_str(code);
-        // The shard by a hash of another seed than the maps': keys of one shard then still
-        // spread over all of its map's buckets.
         use std::hash::BuildHasher;
-        let hash = foldhash::fast::FixedState::with_seed(SHARD_SEED).hash_one(&key);
-        let shard = &self.shards[hash as usize % self.shards.len()];
+        let shard = &self.shards[self.shard_of.hash_one(&key) as usize % self.shards.len()];
         let found = shard
             .lock()
             .unwrap_or_else(|e| e.into_inner())
