@@ -195,6 +195,9 @@ for (const makeMode of [fileMode, serveMode]) {
         : (await hit.waitFor(), 'hit');
       assert.ok(first, 'from disk, search shows docs hits or a note that docs search is unavailable');
       if (first === 'hit') {
+        const status = await page.locator('#search-page-status').innerText();
+        const n = parseInt(status, 10);
+        assert.match(status, n === 1 ? /^1 result for “/ : /^\d+\+? results for “/, 'the count agrees with its noun');
         await screenshot(page, `search-docs-${mode.name}`);
         await hit.click();
         await page.waitForURL((u) => u.pathname.includes('/docs/'));

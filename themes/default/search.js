@@ -255,7 +255,7 @@
     if (!q.trim()) { if (status) status.textContent = 'Type a query in the search box.'; return; }
     search(q, 50).then(function (r) {
       var n = r.results ? r.results.length : 0;
-      if (status) status.textContent = n ? (n + (n === 50 ? '+' : '') + ' results for “' + q + '”') : 'No results for “' + q + '”';
+      if (status) status.textContent = n ? (n + (n === 50 ? '+' : '') + (n === 1 ? ' result' : ' results') + ' for “' + q + '”') : 'No results for “' + q + '”';
       container.innerHTML = n ? '<ul class="ps-results">' + r.results.map(function (x) {
         return '<li>' + resultHtml(x.rec, r.tokens, null) + '</li>';
       }).join('') + '</ul>' : '';
