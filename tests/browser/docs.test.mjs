@@ -10,24 +10,15 @@ import path from 'node:path';
 import {
   launch, newPage, fileMode, serveMode, docsPath, entityPath, pickDocs, pickComponent, displayName,
   entities, hasDocs, refOf,
-  screenshot, pageProblems, SITE_DIR,
+  screenshot, pageProblems, SITE_DIR, htmlFiles,
 } from './lib/harness.mjs';
 
 /** The first doc page (site-relative path) with a table whose header cells are all empty. */
 function pageWithEmptyTableHeader() {
-  const stack = [path.join(SITE_DIR, 'docs')];
-  const found = [];
-  while (stack.length) {
-    const dir = stack.pop();
-    for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, d.name);
-      if (d.isDirectory()) stack.push(p);
-      else if (d.name === 'index.html' && /<thead>\s*<tr>(\s*<th[^>]*><\/th>)+\s*<\/tr>\s*<\/thead>/.test(fs.readFileSync(p, 'utf8'))) {
-        found.push(path.relative(SITE_DIR, p));
-      }
-    }
-  }
-  return found.sort()[0];
+  const emptyHeader = /<thead>\s*<tr>(\s*<th[^>]*><\/th>)+\s*<\/tr>\s*<\/thead>/;
+  const page = htmlFiles(path.join(SITE_DIR, 'docs'))
+    .find((p) => path.basename(p) === 'index.html' && emptyHeader.test(fs.readFileSync(p, 'utf8')));
+  return page && path.relative(SITE_DIR, page);
 }
 
 /** The table of contents: a nav whose name says so, holding in-page links. */

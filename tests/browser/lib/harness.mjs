@@ -272,12 +272,21 @@ export function pickDocs() {
 }
 
 function countHtml(dir) {
-  let n = 0;
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (d.isDirectory()) n += countHtml(path.join(dir, d.name));
-    else if (d.name.endsWith('.html')) n += 1;
-  }
-  return n;
+  return htmlFiles(dir).length;
+}
+
+/** Every `.html` file below `dir`, as sorted absolute paths. */
+export function htmlFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.html')) out.push(p);
+    }
+  };
+  walk(dir);
+  return out.sort();
 }
 
 // ---------------------------------------------------------------------------------------------
