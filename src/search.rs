@@ -182,34 +182,44 @@ fn is_stop_word(t: &str) -> bool {
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Collects the weighted terms of one document, summed per term; `post` adds them to the
-/// postings and empties it for the next document (keeping its memory).
+/// postings and empties it for the next document (keeping its memory, so one `Weights`
+/// serves every document of a site). One map: per term, the weight from `add` and the
+/// occurrences counted by `add_capped`.
 #[derive(Default)]
 struct Weights<'a> {
-    terms: FastMap<Cow<'a, str>, u32>,
-    /// Occurrences per term of the text `add_capped` is counting.
-    counts: FastMap<Cow<'a, str>, u32>,
+    terms: FastMap<Cow<'a, str>, (u32, u32)>,
+    /// The cap of the occurrences counted by `add_capped` (one text per document).
+    cap: u32,
 }
 
 impl<'a> Weights<'a> {
     fn add(&mut self, text: &'a str, w: u32) {
         let terms = &mut self.terms;
-        for_each_term(text, |t| *terms.entry(t).or_default() += w);
+        for_each_term(text, |t| terms.entry(t).or_default().0 += w);
+    }
+
+    /// Adds `w` to each of `terms` (terms already split out, e.g. a page title shared by
+    /// the sections of its page).
+    fn add_terms(&mut self, terms: &[Cow<'a, str>], w: u32) {
+        for t in terms {
+            self.terms.entry(t.clone()).or_default().0 += w;
+        }
     }
 
     /// Adds the terms of `text`, each counted at most `cap` times (term frequency,
-    /// dampened: a word said 20 times is not 20× as relevant).
+    /// dampened: a word said 20 times is not 20× as relevant). Once per document.
     fn add_capped(&mut self, text: &'a str, cap: u32) {
-        let counts = &mut self.counts;
-        for_each_term(text, |t| *counts.entry(t).or_default() += 1);
-        for (t, n) in self.counts.drain() {
-            *self.terms.entry(t).or_default() += n.min(cap);
-        }
+        self.cap = cap;
+        let terms = &mut self.terms;
+        for_each_term(text, |t| terms.entry(t).or_default().1 += 1);
     }
 
     /// Adds the document's postings, weights capped at 255, to `map`. A term's postings
     /// stay in id order whatever order the terms come in: ids only grow.
     fn post(&mut self, id: u32, map: &mut Postings) {
-        for (term, w) in self.terms.drain() {
+        let cap = std::mem::take(&mut self.cap);
+        for (term, (w, n)) in self.terms.drain() {
+            let w = w.saturating_add(n.min(cap));
             let posting = (id, w.min(255) as u8);
             match map.get_mut(&*term) {
                 Some(v) => v.push(posting),
@@ -222,10 +232,11 @@ impl<'a> Weights<'a> {
 }
 
 fn excerpt(text: &str) -> String {
-    if text.chars().count() <= EXCERPT {
+    // The byte offset of the EXCERPT-th character, if the text is any longer.
+    let Some((end, _)) = text.char_indices().nth(EXCERPT) else {
         return text.to_string();
-    }
-    let cut: String = text.chars().take(EXCERPT).collect();
+    };
+    let cut = &text[..end];
     match cut.rfind(' ') {
         Some(i) if i > EXCERPT / 2 => format!("{}…", &cut[..i]),
         _ => format!("{cut}…"),
@@ -354,10 +365,13 @@ fn index_site(
     let mut chunks = Chunks::new(dir, first);
     let mut id = first;
     let site_name = site.site_name.as_str();
-    for (page, sections) in site.records.iter().zip(sections) {
-        let mut w = Weights::default();
-        for s in &sections {
-            w.add(&page.title, 4);
+    let mut w = Weights::default();
+    let mut title_terms: Vec<Cow<str>> = Vec::new();
+    for (page, sections) in site.records.iter().zip(&sections) {
+        title_terms.clear();
+        for_each_term(&page.title, |t| title_terms.push(t));
+        for s in sections {
+            w.add_terms(&title_terms, 4);
             if s.id.is_some() {
                 w.add(&s.title, 8);
             }
@@ -440,11 +454,7 @@ pub fn build_index(
         .into_par_iter()
         .map(|(t, mut v)| {
             let df = v.len();
-            if v.len() > MAX_POSTINGS {
-                v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                v.truncate(MAX_POSTINGS);
-            }
-            v.sort_by_key(|p| p.0);
+            keep_best(&mut v, MAX_POSTINGS);
             let mut s = String::with_capacity(v.len() * 6 + 8);
             let _ = write!(s, "[{df}");
             let mut prev = 0u32;
@@ -456,7 +466,7 @@ pub fn build_index(
             (t, s)
         })
         .collect();
-    encoded.sort_by(|a, b| a.0.cmp(&b.0));
+    encoded.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     timer.lap("search: encode");
 
     // Shard by adaptive prefix.
@@ -505,6 +515,17 @@ pub fn build_index(
     std::fs::write(dir.join("index.js"), manifest)?;
     timer.lap("search: shards");
     Ok(stats)
+}
+
+/// Keeps the best `n` postings by (weight desc, id asc), in id order. That order is total
+/// (a term has one posting per id), so selecting in linear time keeps exactly the postings
+/// a full sort would.
+fn keep_best(v: &mut Vec<(u32, u8)>, n: usize) {
+    if v.len() > n && n > 0 {
+        v.select_nth_unstable_by(n - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        v.truncate(n);
+    }
+    v.sort_unstable_by_key(|p| p.0);
 }
 
 fn merge_postings(a: Postings, b: Postings) -> Postings {
@@ -639,6 +660,17 @@ mod tests {
         }
         w.post(8, &mut map);
         assert_eq!(map["loud"], [(8, 255)]);
+        // Terms split once and added to each section weigh what adding the text does.
+        let mut split = Vec::new();
+        for_each_term("Deploy Guide", |t| split.push(t));
+        let (mut a, mut b) = (Weights::default(), Weights::default());
+        a.add("Deploy Guide", 4);
+        b.add_terms(&split, 4);
+        a.post(9, &mut map);
+        let mut other = Postings::default();
+        b.post(9, &mut other);
+        assert_eq!(other["deploy"], map["deploy"][1..]);
+        assert_eq!(other["guide"], map["guide"][1..]);
     }
 
     #[test]
@@ -677,6 +709,45 @@ mod tests {
             let (_, r) = shards.iter().find(|(k, _)| k == best).unwrap();
             assert!(r.contains(&i), "{t} not in shard {best}");
         }
+    }
+
+    #[test]
+    fn the_best_postings_are_those_a_full_sort_keeps() {
+        // Many ties in weight, ids out of order: a pseudo-random but fixed sequence.
+        let mut x = 12345u32;
+        let v: Vec<(u32, u8)> = (0..5000u32)
+            .map(|i| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                (i * 7 % 5003, (x >> 16) as u8 % 9)
+            })
+            .collect();
+        for n in [1, 10, 1000, 4999, 5000, 6000] {
+            let mut sorted = v.clone();
+            sorted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            sorted.truncate(n);
+            sorted.sort_by_key(|p| p.0);
+            let mut fast = v.clone();
+            keep_best(&mut fast, n);
+            assert_eq!(fast, sorted, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn excerpts_cut_at_a_space_after_the_limit() {
+        assert_eq!(excerpt("short text"), "short text");
+        let exact = "é".repeat(EXCERPT);
+        assert_eq!(
+            excerpt(&exact),
+            exact,
+            "exactly EXCERPT characters are kept whole"
+        );
+        let long = "word ".repeat(100);
+        let e = excerpt(&long);
+        assert!(e.ends_with("word…"), "{e}");
+        assert!(e.chars().count() <= EXCERPT + 1);
+        // No space in the second half: cut at the limit, on a character boundary.
+        let solid = "ü".repeat(EXCERPT + 5);
+        assert_eq!(excerpt(&solid), format!("{}…", "ü".repeat(EXCERPT)));
     }
 
     #[test]
