@@ -11,6 +11,7 @@
 # about 0.4 s to start), ORACLE=0 to leave the oracle out.
 #
 # Goal (issue 3): under 1 s for 10,000 files on 2 cores, at least 20x faster than the oracle.
+# The last line sets that beside the floor: reading the files and saphyr's parse alone.
 # The corpus is generated once by ../shared/bench/gen-corpus.py (same arguments, same bytes) and
 # kept under BENCH_DIR. Timings are whole processes under /usr/bin/time: start-up, discovery,
 # parsing, validation, the cross-file model and writing the JSON report.
@@ -111,4 +112,18 @@ print(f"oracle (node oracle.mjs, {sys.argv[6]} files per process, {sys.argv[5]} 
       f"{wall:.2f} s wall, {user + sys_:.2f} s cpu, {len(verdicts)} documents, "
       f"{len(bad)} rejected")
 print(f"ratio: portico is {wall / portico:.1f}x faster than the oracle (wall, median portico run)")
+EOF
+
+# The floor under any saphyr-based validator: reading the files and saphyr's event parse alone,
+# on every core (benches/validate_floor.rs), beside what 20x the oracle allows.
+floor=$(cargo bench --locked --quiet --bench validate_floor -- "$PWD/$corpus/files.txt" | tail -1)
+python3 - "$oracle_time" "$portico_wall" $floor <<'EOF'
+import sys
+oracle = float(open(sys.argv[1]).read().split()[0])
+portico = float(sys.argv[2])
+read, parse = float(sys.argv[4]), float(sys.argv[6])
+budget = oracle / 20
+print(f"floor: read {read:.3f} s + saphyr events {parse:.3f} s = {read + parse:.3f} s; "
+      f"20x the oracle allows {budget:.3f} s, leaving {budget - read - parse:.3f} s for everything "
+      f"else (portico spends {portico - read - parse:.3f} s on it now)")
 EOF
