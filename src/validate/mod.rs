@@ -46,6 +46,8 @@ pub struct Validator {
     config: Config,
     /// How much of a valid entity's data to keep once it is validated.
     pub retain: crate::model::Retain,
+    /// Symbolic-link checks of placeholder paths, shared by the files of this run.
+    dir_links: placeholder::DirLinks,
 }
 
 /// Root fields Backstage accepts in a catalog file (`NoForeignRootFieldsEntityPolicy`).
@@ -122,6 +124,7 @@ impl Validator {
                     ..Config::default()
                 },
                 retain: crate::model::Retain::Everything,
+                dir_links: placeholder::DirLinks::default(),
             },
             problems,
         )
@@ -197,7 +200,7 @@ impl Validator {
             );
             return (None, problems);
         }
-        let substituted = placeholder::substitute(&root, source, document);
+        let substituted = placeholder::substitute(&root, source, document, &self.dir_links);
         problems.extend(substituted.problems);
         let unresolved = substituted.unresolved;
         let mut json = substituted.json;

@@ -23,10 +23,36 @@ pub struct Substituted {
     pub unresolved: Vec<String>,
 }
 
-pub fn substitute(root: &Node, source: &SourceFile, document: usize) -> Substituted {
+/// Which directories are symbolic links, as far as one run has looked (`lstat`s shared by
+/// the placeholders of every file: the directories above a repository's files are the same
+/// for all of them). Made afresh for each run, so a rebuild sees links changed since.
+#[derive(Default)]
+pub struct DirLinks(std::sync::Mutex<std::collections::HashMap<PathBuf, Option<bool>>>);
+
+impl DirLinks {
+    /// Whether `dir` is a symbolic link; `None` when it does not exist.
+    fn is_link(&self, dir: &Path) -> Option<bool> {
+        if let Some(known) = self.0.lock().unwrap().get(dir) {
+            return *known;
+        }
+        let found = std::fs::symlink_metadata(dir)
+            .ok()
+            .map(|m| m.file_type().is_symlink());
+        self.0.lock().unwrap().insert(dir.to_path_buf(), found);
+        found
+    }
+}
+
+pub fn substitute(
+    root: &Node,
+    source: &SourceFile,
+    document: usize,
+    dirs: &DirLinks,
+) -> Substituted {
     let mut ctx = Ctx {
         source,
         document,
+        dirs,
         problems: Vec::new(),
         unresolved: Vec::new(),
     };
@@ -41,6 +67,7 @@ pub fn substitute(root: &Node, source: &SourceFile, document: usize) -> Substitu
 struct Ctx<'a> {
     source: &'a SourceFile,
     document: usize,
+    dirs: &'a DirLinks,
     problems: Vec<Problem>,
     unresolved: Vec<String>,
 }
@@ -237,7 +264,7 @@ impl Ctx<'_> {
         // repository can lead elsewhere than it reads, so that is looked at first (an
         // `lstat` for each of the usual one or two components, not a `realpath` of the
         // whole path); through one, the path's canonical form must stay inside.
-        if through_link(&repo_abs, &joined) {
+        if through_link(&repo_abs, &joined, self.dirs) {
             if let Ok(real) = joined.canonicalize() {
                 if !real.starts_with(&repo_abs) {
                     if let Ok(real_repo) = repo_abs.canonicalize() {
@@ -253,18 +280,27 @@ impl Ctx<'_> {
 }
 
 /// Whether a component of `path` below `base` is a symbolic link (as far as the path
-/// exists: a missing file is not read anyway).
-fn through_link(base: &Path, path: &Path) -> bool {
+/// exists: a missing file is not read anyway). The directories on the way are looked up in
+/// `dirs`; the last component, the file itself, is always looked at.
+fn through_link(base: &Path, path: &Path, dirs: &DirLinks) -> bool {
     let Ok(rel) = path.strip_prefix(base) else {
         return true;
     };
     let mut at = base.to_path_buf();
-    for c in rel.components() {
+    let mut components = rel.components().peekable();
+    while let Some(c) = components.next() {
         at.push(c);
-        match std::fs::symlink_metadata(&at) {
-            Ok(m) if m.file_type().is_symlink() => return true,
-            Ok(_) => {}
-            Err(_) => return false,
+        let link = if components.peek().is_some() {
+            dirs.is_link(&at)
+        } else {
+            std::fs::symlink_metadata(&at)
+                .ok()
+                .map(|m| m.file_type().is_symlink())
+        };
+        match link {
+            Some(true) => return true,
+            Some(false) => {}
+            None => return false,
         }
     }
     false
@@ -298,7 +334,9 @@ fn read(path: &Path) -> std::io::Result<Vec<u8>> {
             limit / (1024 * 1024)
         )));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata: through `take` the file's own size hint is lost, and the
+    // read would start with 32-byte probes.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     file.take(limit + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
