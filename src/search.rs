@@ -340,6 +340,12 @@ impl<'a> Chunks<'a> {
 fn index_entities(catalog: &Catalog, map: &mut Postings, dir: &Path) -> std::io::Result<u64> {
     let mut chunks = Chunks::new(dir, 0);
     for (id, e) in catalog.entities.iter().enumerate() {
+        // Descriptions are Markdown: indexed and shown as their text, as the catalog shows
+        // them, not with their `**` and backticks.
+        let desc = e
+            .description()
+            .map(crate::render::markdown::plain_text)
+            .unwrap_or_default();
         let mut w = Weights::default();
         w.add(e.name(), 10);
         w.add(e.title(), 8);
@@ -352,8 +358,7 @@ fn index_entities(catalog: &Catalog, map: &mut Postings, dir: &Path) -> std::io:
         if let Some(t) = e.spec_str("type") {
             w.add(t, 3);
         }
-        let desc = e.description().unwrap_or("");
-        w.add(desc, 2);
+        w.add(&desc, 2);
         w.post(id as u32, map);
         let mut sub = format!("{} · {}/{}", e.kind(), e.namespace(), e.name());
         if !owner.is_empty() {
@@ -364,7 +369,7 @@ fn index_entities(catalog: &Catalog, map: &mut Postings, dir: &Path) -> std::io:
             e.title(),
             entity_page_url(e),
             sub,
-            excerpt(desc),
+            excerpt(&desc),
             e.tags(),
         ))?;
     }

@@ -426,3 +426,42 @@ fn search_index_finds_entities_and_doc_sections() {
     assert!(page.contains("id=\"search-page-results\""));
     assert!(page.contains("id=\"search-input\""));
 }
+
+#[test]
+fn search_records_show_entity_descriptions_as_text_not_markdown() {
+    // Backstage descriptions are Markdown; the catalog shows their text, and so must the
+    // search results: no `**` or backticks in the snippet, and the words still found.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    write(
+        &root,
+        "catalog-info.yaml",
+        &CATALOG.replace(
+            "description: Takes money from customers",
+            "description: \"Moves `money` to the **ledger**, see [docs](https://x.example)\"",
+        ),
+    );
+    let (_docs, _site, out) = build(&root);
+    let search = out.path().join("search");
+    let records = read(&search.join("r/0.js"));
+    assert!(
+        records.contains("\"Moves money to the ledger, see docs\""),
+        "{records}"
+    );
+    assert!(
+        !records.contains("**") && !records.contains('`'),
+        "{records}"
+    );
+    let shard = ["l", "le", "led", "ledg"]
+        .iter()
+        .map(|k| search.join(format!("t/{k}.js")))
+        .find(|p| p.is_file())
+        .expect("a shard for `ledger`");
+    // Entity documents come first: the description's words point at document 0.
+    assert!(
+        read(&shard).contains("\"ledger\":[1,0,"),
+        "{}",
+        read(&shard)
+    );
+}
