@@ -60,4 +60,25 @@ describe('layout and screenshots (file://)', () => {
     await screenshot(page, 'graph-phone');
     await page.context().close();
   });
+
+  for (const view of ['light', 'phone']) {
+    it(`scorecard checks line up whatever their outcome's label (${view})`, async () => {
+      const page = await newPage(browser, mode, VIEWS[view]);
+      await page.goto(mode.url(entityPath(pickComponent())));
+      await page.locator('.check-list').first().waitFor();
+      const lists = await page.locator('.check-list').evaluateAll((els) => els.map((list) => ({
+        notApplicable: list.querySelectorAll('.outcome.o-not_applicable').length,
+        lefts: [...list.querySelectorAll(':scope > .check > .check-body')]
+          .map((b) => Math.round(b.getBoundingClientRect().left)),
+      })));
+      // "not applicable" is the longest label: without one there is nothing to compare.
+      assert.ok(lists.some((l) => l.notApplicable > 0 && l.lefts.length > 1),
+        `a check list with a not-applicable check: ${JSON.stringify(lists)}`);
+      for (const l of lists) {
+        assert.ok(l.lefts.every((x) => Math.abs(x - l.lefts[0]) <= 1),
+          `every check's text starts at the same place: ${JSON.stringify(l.lefts)}`);
+      }
+      await page.context().close();
+    });
+  }
 });
