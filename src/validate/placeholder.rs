@@ -35,12 +35,17 @@ impl DirLinks {
         if let Some(known) = self.0.lock().unwrap().get(dir) {
             return *known;
         }
-        let found = std::fs::symlink_metadata(dir)
-            .ok()
-            .map(|m| m.file_type().is_symlink());
+        let found = is_link(dir);
         self.0.lock().unwrap().insert(dir.to_path_buf(), found);
         found
     }
+}
+
+/// Whether `path` is a symbolic link (an `lstat`); `None` when it does not exist.
+fn is_link(path: &Path) -> Option<bool> {
+    std::fs::symlink_metadata(path)
+        .ok()
+        .map(|m| m.file_type().is_symlink())
 }
 
 pub fn substitute(
@@ -293,9 +298,7 @@ fn through_link(base: &Path, path: &Path, dirs: &DirLinks) -> bool {
         let link = if components.peek().is_some() {
             dirs.is_link(&at)
         } else {
-            std::fs::symlink_metadata(&at)
-                .ok()
-                .map(|m| m.file_type().is_symlink())
+            is_link(&at)
         };
         match link {
             Some(true) => return true,
