@@ -268,14 +268,17 @@ impl TermPostings {
     fn push(&mut self, posting: (u32, u8)) {
         self.df += 1;
         self.best.push(posting);
-        if self.best.len() >= 2 * MAX_POSTINGS {
-            select_best(&mut self.best, MAX_POSTINGS);
-        }
+        self.trim();
     }
 
     fn merge(&mut self, other: TermPostings) {
         self.df += other.df;
         self.best.extend(other.best);
+        self.trim();
+    }
+
+    /// Cuts back to the best MAX_POSTINGS once twice as many have gathered.
+    fn trim(&mut self) {
         if self.best.len() >= 2 * MAX_POSTINGS {
             select_best(&mut self.best, MAX_POSTINGS);
         }
