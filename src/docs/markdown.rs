@@ -78,6 +78,72 @@ pub struct Rendered {
     pub problems: Vec<MdProblem>,
     /// Features shown as plain code because portico does not render them (`mermaid`, …).
     pub skipped: BTreeSet<String>,
+    /// With [`Code::Later`]: the fenced code blocks, whose highlighted lines `html` leaves
+    /// out (a marker holds each one's place until [`Rendered::fill_code`]).
+    pub code: Vec<CodeBlock>,
+}
+
+/// When a page's fenced code is highlighted.
+#[derive(Clone, Copy)]
+pub enum Code<'a> {
+    /// As each block is met, through the build's memo.
+    Now(&'a highlight::Memo),
+    /// By the caller, after the page: the blocks are kept in [`Rendered::code`]. A site's
+    /// blocks highlighted together, language after language, keep each grammar's parse
+    /// tables and queries in the processor's cache; interleaved with the rest of each page's
+    /// work, highlighting took half as long again. Pages whose text holds the marker
+    /// characters are highlighted now, through the memo.
+    Later(&'a highlight::Memo),
+}
+
+/// A fenced code block left for the caller to highlight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeBlock {
+    pub code: String,
+    pub lang: String,
+    pub hl_lines: Vec<(usize, usize)>,
+}
+
+/// Marks where a block's highlighted lines go: `CODE_OPEN`, its index, `CODE_CLOSE`. Private
+/// use characters; a page whose text holds them is not deferred, so each one in `html` is a
+/// marker.
+const CODE_OPEN: char = '\u{E000}';
+const CODE_CLOSE: char = '\u{E001}';
+
+impl Rendered {
+    /// Puts `highlighted[i]`, the highlighted lines of `self.code[i]`, in place of its marker.
+    /// A marker the sanitizer dropped (a block inside an element whose content it removes)
+    /// drops its block, as highlighting it in place would have.
+    pub fn fill_code(&mut self, highlighted: &[String]) {
+        if self.code.is_empty() {
+            return;
+        }
+        let extra: usize = highlighted.iter().map(String::len).sum();
+        let mut out = String::with_capacity(self.html.len() + extra);
+        let mut rest = self.html.as_str();
+        while let Some(at) = rest.find(CODE_OPEN) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + CODE_OPEN.len_utf8()..];
+            let block = after.split_once(CODE_CLOSE).and_then(|(n, tail)| {
+                let i: usize = n.parse().ok()?;
+                Some((highlighted.get(i)?, tail))
+            });
+            match block {
+                Some((html, tail)) => {
+                    out.push_str(html);
+                    rest = tail;
+                }
+                // Not a marker of ours (cannot happen: such pages are not deferred).
+                None => {
+                    out.push(CODE_OPEN);
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        self.html = out;
+        self.code.clear();
+    }
 }
 
 /// Rewrites a link destination (called once per link/image, in order) and returns the URL
@@ -103,19 +169,28 @@ pub fn options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Renders one page. `file` is the page's path on disk (for snippets relative to it); code
-/// blocks are highlighted through `memo`, shared by the pages of a build.
+/// Renders one page. `file` is the page's path on disk (for snippets relative to it); `code`
+/// says when its fenced code is highlighted.
 pub fn render(
     source: &str,
     file: &Path,
     roots: &SnippetRoots,
-    memo: &highlight::Memo,
+    code: Code,
     links: &mut dyn LinkRewriter,
 ) -> Rendered {
     // Abbreviation definitions (`*[SLO]: service level objective`) leave the text (as blank
     // lines, so positions stay right) and mark up the words they define.
     let (source, abbrs) = take_abbreviations(source);
     let pre = preprocess(&source, file, roots);
+    let code_mode = match code {
+        Code::Later(memo)
+            if source.contains([CODE_OPEN, CODE_CLOSE])
+                || pre.text.contains([CODE_OPEN, CODE_CLOSE]) =>
+        {
+            Code::Now(memo)
+        }
+        code => code,
+    };
     let mut r = Rendered {
         problems: pre.problems.clone(),
         skipped: pre.skipped.clone(),
@@ -243,7 +318,8 @@ pub fn render(
                 if highlight::is_unsupported_renderer(&fence.lang) {
                     r.skipped.insert(fence.lang.to_ascii_lowercase());
                 }
-                target.push(Event::Html(code_block_html(&code, &fence, memo).into()));
+                let html = code_block_html(code, fence, code_mode, &mut r.code);
+                target.push(Event::Html(html.into()));
                 i = j + 1;
                 continue;
             }
@@ -686,7 +762,12 @@ fn parse_hl_lines(v: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
-fn code_block_html(code: &str, fence: &FenceInfo, memo: &highlight::Memo) -> String {
+fn code_block_html(
+    code: String,
+    fence: FenceInfo,
+    mode: Code,
+    later: &mut Vec<CodeBlock>,
+) -> String {
     let mut s = String::with_capacity(code.len() * 3 + 100);
     s.push_str("<div class=\"highlight\">");
     if let Some(title) = &fence.title {
@@ -705,7 +786,17 @@ fn code_block_html(code: &str, fence: &FenceInfo, memo: &highlight::Memo) -> Str
         );
     }
     s.push('>');
-    memo.highlight_into(&mut s, code, &fence.lang, &fence.hl_lines);
+    match mode {
+        Code::Now(memo) => memo.highlight_into(&mut s, &code, &fence.lang, &fence.hl_lines),
+        Code::Later(_) => {
+            let _ = write!(s, "{CODE_OPEN}{}{CODE_CLOSE}", later.len());
+            later.push(CodeBlock {
+                code,
+                lang: fence.lang,
+                hl_lines: fence.hl_lines,
+            });
+        }
+    }
     s.push_str("</code></pre></div>\n");
     s
 }
@@ -1349,7 +1440,7 @@ mod tests {
             src,
             Path::new("page.md"),
             &SnippetRoots::default(),
-            &highlight::Memo::default(),
+            Code::Now(&highlight::Memo::default()),
             &mut keep,
         )
     }
@@ -1605,7 +1696,7 @@ mod tests {
             src,
             Path::new("p.md"),
             &SnippetRoots::default(),
-            &highlight::Memo::default(),
+            Code::Now(&highlight::Memo::default()),
             &mut rec,
         );
         assert_eq!(
@@ -1659,7 +1750,13 @@ mod tests {
         let src = "A\n\n--8<-- \"shared.md\"\n\n--8<-- \"lines.txt:2:2\"\n\n  --8<-- \"../secret.md\"\n\n--8<-- \"nope.md\"\n";
         let mut keep = |l: &LinkRef| l.dest.clone();
         let memo = highlight::Memo::default();
-        let r = render(src, &repo.join("docs/page.md"), &roots, &memo, &mut keep);
+        let r = render(
+            src,
+            &repo.join("docs/page.md"),
+            &roots,
+            Code::Now(&memo),
+            &mut keep,
+        );
         assert!(
             r.html.contains("<p>Shared <em>text</em>.</p>"),
             "{}",
@@ -1678,6 +1775,70 @@ mod tests {
                 (9, 1, "docs/snippet-missing")
             ]
         );
+    }
+
+    /// `src` rendered with its code highlighted later, as the docs build does: the blocks
+    /// left, and the HTML once they are filled in.
+    fn md_later(src: &str) -> (Vec<CodeBlock>, String) {
+        let memo = highlight::Memo::default();
+        let mut keep = |l: &LinkRef| l.dest.clone();
+        let roots = SnippetRoots::default();
+        let mut r = render(
+            src,
+            Path::new("page.md"),
+            &roots,
+            Code::Later(&memo),
+            &mut keep,
+        );
+        let blocks = r.code.clone();
+        let lines: Vec<String> = blocks
+            .iter()
+            .map(|c| highlight::highlight(&c.code, &c.lang, &c.hl_lines))
+            .collect();
+        r.fill_code(&lines);
+        (blocks, r.html)
+    }
+
+    #[test]
+    fn code_highlighted_later_fills_in_as_highlighted_in_place() {
+        let src =
+            "# T\n\n```rust hl_lines=\"2\"\nfn main() {\n    let x = 1;\n}\n```\n\nNote[^n].\n\n\
+                   [^n]: In a note:\n\n    ```python\n    print(1)\n    ```\n\n\
+                   !!! tip\n    ```yaml\n    a: 1\n    ```\n\n~~~\nplain <b>\n~~~\n";
+        let (blocks, later) = md_later(src);
+        assert_eq!(
+            blocks
+                .iter()
+                .map(|c| (c.lang.as_str(), c.hl_lines.clone()))
+                .collect::<Vec<_>>(),
+            vec![
+                ("rust", vec![(2, 2)]),
+                ("python", vec![]),
+                ("yaml", vec![]),
+                ("", vec![])
+            ]
+        );
+        let now = md(src).html;
+        assert!(now.contains("<span class=\"hll\">"), "{now}");
+        assert!(now.contains("plain &lt;b&gt;"), "{now}");
+        assert_eq!(later, now);
+        // With raw HTML the page goes through the sanitizer, markers and all.
+        let raw = format!("<details><summary>More</summary>\n\n{src}\n</details>\n");
+        let (_, later) = md_later(&raw);
+        assert!(later.contains("<details>"), "{later}");
+        assert!(later.contains("<span class=\"hll\">"), "{later}");
+        assert!(!later.contains(CODE_OPEN), "{later}");
+        assert_eq!(later.matches("<pre><code").count(), 4);
+    }
+
+    #[test]
+    fn pages_holding_the_marker_characters_are_highlighted_in_place() {
+        let src = "Text \u{E000}0\u{E001} here.\n\n```json\n{\"a\": 1}\n```\n";
+        let (blocks, later) = md_later(src);
+        assert!(blocks.is_empty());
+        assert_eq!(later, md(src).html);
+        assert!(later.contains("Text \u{E000}0\u{E001} here."), "{later}");
+        assert!(later.contains("hl-"), "{later}");
     }
 
     #[test]

@@ -594,13 +594,20 @@ fn build_site(
         memo,
         site_out: &site_out,
     };
-    let rendered: Vec<PageResult> = pages
+    let bodies: Vec<PageBody> = pages
         .par_iter()
         .zip(sources.par_iter_mut())
         .enumerate()
-        .map(|(i, (p, src))| render_page(&ctx, i, p, src.take(), date_of(p)))
+        .map(|(i, (p, src))| render_body(&ctx, i, p, src.take(), date_of(p)))
         .collect();
     drop(sources);
+    let code = highlight_code(&bodies, memo);
+    let rendered: Vec<PageResult> = pages
+        .par_iter()
+        .zip(bodies.into_par_iter().zip(code))
+        .enumerate()
+        .map(|(i, (p, (body, code)))| finish_page(&ctx, i, p, body, code))
+        .collect();
 
     // Copy the other files of docs_dir (images, downloads) beside the pages.
     let copy_problems: Vec<Problem> = assets
@@ -836,14 +843,23 @@ struct PageResult {
     date: Option<String>,
 }
 
-/// Renders and writes one page; `source` is its bytes when already read.
-fn render_page(
+/// One page with its Markdown rendered and its fenced code not yet highlighted.
+struct PageBody {
+    res: PageResult,
+    /// `None` when the page could not be read (`res` says why).
+    rendered: Option<markdown::Rendered>,
+    title: String,
+}
+
+/// Reads (unless `source` holds its bytes) and renders one page's Markdown, leaving its
+/// fenced code for [`highlight_code`].
+fn render_body(
     ctx: &SiteCtx,
     idx: usize,
     page: &PageSrc,
     source: Option<Vec<u8>>,
     date: Option<String>,
-) -> PageResult {
+) -> PageBody {
     let mut res = PageResult {
         record: DocPage {
             url: format!("{}{}", ctx.site_url, page.url),
@@ -855,7 +871,12 @@ fn render_page(
         skipped: BTreeSet::new(),
         internal: vec![],
         cross: vec![],
-        date: date.clone(),
+        date,
+    };
+    let unread = |res: PageResult| PageBody {
+        res,
+        rendered: None,
+        title: String::new(),
     };
     let source = match source.map_or_else(|| std::fs::read(&page.file), Ok) {
         Ok(b) => match String::from_utf8(b) {
@@ -867,7 +888,7 @@ fn render_page(
                     Span::file_start(),
                     "page is not valid UTF-8",
                 ));
-                return res;
+                return unread(res);
             }
         },
         Err(e) => {
@@ -877,7 +898,7 @@ fn render_page(
                 Span::file_start(),
                 format!("cannot read page: {e}"),
             ));
-            return res;
+            return unread(res);
         }
     };
     let source = source.strip_prefix('\u{feff}').unwrap_or(&source);
@@ -895,7 +916,8 @@ fn render_page(
             &mut cross,
         )
     };
-    let mut rendered = markdown::render(source, &page.file, ctx.roots, ctx.memo, &mut rewrite);
+    let code = markdown::Code::Later(ctx.memo);
+    let rendered = markdown::render(source, &page.file, ctx.roots, code, &mut rewrite);
     res.problems.extend(problems);
     res.internal = internal;
     res.cross = cross;
@@ -916,9 +938,70 @@ fn render_page(
             .clone()
             .unwrap_or_else(|| ctx.titles[idx].clone())
     };
+    PageBody {
+        res,
+        rendered: Some(rendered),
+        title,
+    }
+}
+
+/// Highlights the fenced code of a site's pages, language after language (see
+/// [`markdown::Code::Later`]), through the build's memo: for each page, its blocks' lines.
+fn highlight_code(bodies: &[PageBody], memo: &highlight::Memo) -> Vec<Vec<String>> {
+    fn code(b: &PageBody) -> &[markdown::CodeBlock] {
+        b.rendered.as_ref().map_or(&[], |r| &r.code)
+    }
+    let mut blocks: Vec<(&str, usize, usize)> = bodies
+        .iter()
+        .enumerate()
+        .flat_map(|(p, b)| {
+            code(b)
+                .iter()
+                .enumerate()
+                .map(move |(k, c)| (c.lang.as_str(), p, k))
+        })
+        .collect();
+    blocks.sort_unstable();
+    let html: Vec<String> = blocks
+        .par_iter()
+        .map(|&(_, p, k)| {
+            let c = &code(&bodies[p])[k];
+            let mut out = String::new();
+            memo.highlight_into(&mut out, &c.code, &c.lang, &c.hl_lines);
+            out
+        })
+        .collect();
+    let mut by_page: Vec<Vec<String>> = bodies
+        .iter()
+        .map(|b| vec![String::new(); code(b).len()])
+        .collect();
+    for ((_, p, k), h) in blocks.into_iter().zip(html) {
+        by_page[p][k] = h;
+    }
+    by_page
+}
+
+/// Puts a page's highlighted code in place, renders it through the template and writes it.
+fn finish_page(
+    ctx: &SiteCtx,
+    idx: usize,
+    page: &PageSrc,
+    body: PageBody,
+    code: Vec<String>,
+) -> PageResult {
+    let PageBody {
+        mut res,
+        rendered,
+        title,
+    } = body;
+    let Some(mut rendered) = rendered else {
+        return res;
+    };
+    rendered.fill_code(&code);
+    drop(code);
     let html = ctx
         .env
-        .render_page(ctx, idx, page, &title, &mut rendered, date.as_deref());
+        .render_page(ctx, idx, page, &title, &mut rendered, res.date.as_deref());
     let dir = ctx.site_out.join(&page.url);
     let write =
         std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(dir.join("index.html"), html));
