@@ -159,12 +159,23 @@ pub fn build(
     }));
     timer.lap("docs: git histories");
     let memo = highlight::Memo::default();
-    let results: Vec<SiteOutput> = plans
+    // Sites in batches of about CODE_BATCH pages, so that their code is highlighted together.
+    let mut batches: Vec<Vec<Planned>> = vec![];
+    let mut pages_in_last = CODE_BATCH;
+    for plan in plans {
+        if pages_in_last >= CODE_BATCH {
+            batches.push(vec![]);
+            pages_in_last = 0;
+        }
+        pages_in_last += match &plan {
+            Planned::Site(p) => p.pages.len(),
+            Planned::Nothing(_) => 0,
+        };
+        batches.last_mut().expect("pushed above").push(plan);
+    }
+    let results: Vec<SiteOutput> = batches
         .into_par_iter()
-        .map(|plan| match plan {
-            Planned::Site(plan) => build_site(plan, catalog, &env, &histories, &memo, out),
-            Planned::Nothing(so) => so,
-        })
+        .flat_map_iter(|batch| build_sites(batch, catalog, &env, &histories, &memo, out))
         .collect();
     let (blocks, hits, kept) = memo.stats();
     drop(memo);
@@ -485,15 +496,124 @@ fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
     })
 }
 
-/// Renders the pages of a planned site, writes them and its files, and checks its links.
-fn build_site(
-    plan: SitePlan,
+/// Renders the pages of a batch of planned sites, writes them and their files, and checks
+/// their links. The batch's fenced code is highlighted between the pages' Markdown and their
+/// templates, all together, language after language (see [`markdown::Code::Later`]).
+fn build_sites(
+    plans: Vec<Planned>,
     catalog: &Catalog,
     env: &template::Templates<'_>,
     histories: &HashMap<PathBuf, git::History>,
     memo: &highlight::Memo,
     out: &Path,
-) -> SiteOutput {
+) -> Vec<SiteOutput> {
+    let works: Vec<Stage> = plans
+        .into_par_iter()
+        .map(|plan| match plan {
+            Planned::Site(plan) => {
+                Stage::Work(begin_site(plan, catalog, env, histories, memo, out))
+            }
+            Planned::Nothing(so) => Stage::Done(so),
+        })
+        .collect();
+    let bodies: Vec<&PageBody> = works.iter().flat_map(Stage::bodies).collect();
+    let mut code = highlight_code(&bodies, memo).into_iter();
+    drop(bodies);
+    let with_code: Vec<(Stage, Vec<Vec<String>>)> = works
+        .into_iter()
+        .map(|w| {
+            let site_code = code.by_ref().take(w.bodies().len()).collect();
+            (w, site_code)
+        })
+        .collect();
+    with_code
+        .into_par_iter()
+        .map(|(w, code)| match w {
+            Stage::Work(work) => finish_site(work, code, catalog, env, memo),
+            Stage::Done(so) => so,
+        })
+        .collect()
+}
+
+/// A planned site in [`build_sites`]: its pages' Markdown rendered, or nothing to render.
+// A batch holds a few of these (one per site), each moved twice: the size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Stage<'a> {
+    Work(SiteWork<'a>),
+    Done(SiteOutput),
+}
+
+impl Stage<'_> {
+    fn bodies(&self) -> &[PageBody] {
+        match self {
+            Stage::Work(w) => &w.bodies,
+            Stage::Done(_) => &[],
+        }
+    }
+}
+
+/// A site between its pages' Markdown and their templates: what the pages share, and their
+/// bodies, whose code waits to be highlighted.
+struct SiteWork<'a> {
+    input: &'a SiteInput,
+    so: SiteOutput,
+    cfg: MkDocs,
+    docs_display: String,
+    pages: Vec<PageSrc>,
+    assets: Vec<String>,
+    asset_set: HashSet<String>,
+    by_rel: HashMap<String, usize>,
+    by_url: HashMap<String, usize>,
+    nav: Vec<NavItem>,
+    order: Vec<usize>,
+    position: HashMap<usize, usize>,
+    titles: Vec<String>,
+    site_url: String,
+    site_name: String,
+    roots: markdown::SnippetRoots,
+    site_out: PathBuf,
+    entity_url: String,
+    bodies: Vec<PageBody>,
+}
+
+impl SiteWork<'_> {
+    fn ctx<'b>(
+        &'b self,
+        catalog: &'b Catalog,
+        env: &'b template::Templates<'b>,
+        memo: &'b highlight::Memo,
+    ) -> SiteCtx<'b> {
+        SiteCtx {
+            cfg: &self.cfg,
+            pages: &self.pages,
+            titles: &self.titles,
+            nav: &self.nav,
+            order: &self.order,
+            position: &self.position,
+            by_rel: &self.by_rel,
+            by_url: &self.by_url,
+            assets: &self.asset_set,
+            site_url: &self.site_url,
+            site_name: &self.site_name,
+            entity: &catalog.entities[self.input.entity],
+            entity_url: &self.entity_url,
+            env,
+            roots: &self.roots,
+            memo,
+            site_out: &self.site_out,
+        }
+    }
+}
+
+/// A site's nav, titles and links, and its pages' Markdown rendered.
+fn begin_site<'a>(
+    plan: SitePlan<'a>,
+    catalog: &Catalog,
+    env: &template::Templates<'_>,
+    histories: &HashMap<PathBuf, git::History>,
+    memo: &highlight::Memo,
+    out: &Path,
+) -> SiteWork<'a> {
     let SitePlan {
         input,
         mut so,
@@ -575,40 +695,72 @@ fn build_site(
     };
     let site_out = out.join(&site_url);
     let entity_url = entity_page_url(entity);
-    let ctx = SiteCtx {
-        cfg: &cfg,
-        pages: &pages,
-        titles: &titles,
-        nav: &nav,
-        order: &order,
-        position: &position,
-        by_rel: &by_rel,
-        by_url: &by_url,
-        assets: &asset_set,
-        site_url: &site_url,
-        site_name: &site_name,
-        entity,
-        entity_url: &entity_url,
-        env,
-        roots: &roots,
-        memo,
-        site_out: &site_out,
+    let mut work = SiteWork {
+        input,
+        so,
+        cfg,
+        docs_display,
+        pages,
+        assets,
+        asset_set,
+        by_rel,
+        by_url,
+        nav,
+        order,
+        position,
+        titles,
+        site_url,
+        site_name,
+        roots,
+        site_out,
+        entity_url,
+        bodies: vec![],
     };
-    let bodies: Vec<PageBody> = pages
+    let ctx = work.ctx(catalog, env, memo);
+    let bodies = work
+        .pages
         .par_iter()
         .zip(sources.par_iter_mut())
         .enumerate()
         .map(|(i, (p, src))| render_body(&ctx, i, p, src.take(), date_of(p)))
         .collect();
-    drop(sources);
-    let code = highlight_code(&bodies, memo);
-    let rendered: Vec<PageResult> = pages
+    work.bodies = bodies;
+    work
+}
+
+/// A site's pages through the template and written (`code`: each page's highlighted
+/// blocks), its other files copied, its links checked.
+fn finish_site(
+    mut work: SiteWork,
+    code: Vec<Vec<String>>,
+    catalog: &Catalog,
+    env: &template::Templates<'_>,
+    memo: &highlight::Memo,
+) -> SiteOutput {
+    let bodies = std::mem::take(&mut work.bodies);
+    let ctx = work.ctx(catalog, env, memo);
+    let rendered: Vec<PageResult> = work
+        .pages
         .par_iter()
         .zip(bodies.into_par_iter().zip(code))
         .enumerate()
         .map(|(i, (p, (body, code)))| finish_page(&ctx, i, p, body, code))
         .collect();
-
+    let SiteWork {
+        input,
+        mut so,
+        cfg,
+        docs_display,
+        pages,
+        assets,
+        nav,
+        position,
+        titles,
+        site_url,
+        site_name,
+        site_out,
+        ..
+    } = work;
     // Copy the other files of docs_dir (images, downloads) beside the pages.
     let copy_problems: Vec<Problem> = assets
         .par_iter()
@@ -843,6 +995,12 @@ struct PageResult {
     date: Option<String>,
 }
 
+/// Pages whose code is highlighted together (see [`build_sites`]). On the 10,000-page bench,
+/// batches of about 200 pages made the whole build take 7% less CPU time than batches of one
+/// site (20 pages); alone, blocks sorted in groups of 200 highlighted 11% faster than in
+/// groups of 40, and sorted all together only 8% faster again.
+const CODE_BATCH: usize = 200;
+
 /// One page with its Markdown rendered and its fenced code not yet highlighted.
 struct PageBody {
     res: PageResult,
@@ -947,7 +1105,7 @@ fn render_body(
 
 /// Highlights the fenced code of a site's pages, language after language (see
 /// [`markdown::Code::Later`]), through the build's memo: for each page, its blocks' lines.
-fn highlight_code(bodies: &[PageBody], memo: &highlight::Memo) -> Vec<Vec<String>> {
+fn highlight_code(bodies: &[&PageBody], memo: &highlight::Memo) -> Vec<Vec<String>> {
     fn code(b: &PageBody) -> &[markdown::CodeBlock] {
         b.rendered.as_ref().map_or(&[], |r| &r.code)
     }
@@ -965,7 +1123,7 @@ fn highlight_code(bodies: &[PageBody], memo: &highlight::Memo) -> Vec<Vec<String
     let html: Vec<String> = blocks
         .par_iter()
         .map(|&(_, p, k)| {
-            let c = &code(&bodies[p])[k];
+            let c = &code(bodies[p])[k];
             let mut out = String::new();
             memo.highlight_into(&mut out, &c.code, &c.lang, &c.hl_lines);
             out
