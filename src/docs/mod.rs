@@ -555,12 +555,7 @@ impl Stage<'_> {
 /// A site between its pages' Markdown and their templates: what the pages share, and their
 /// bodies, whose code waits to be highlighted.
 struct SiteWork<'a> {
-    input: &'a SiteInput,
-    so: SiteOutput,
-    cfg: MkDocs,
-    docs_display: String,
-    pages: Vec<PageSrc>,
-    assets: Vec<String>,
+    plan: SitePlan<'a>,
     asset_set: HashSet<String>,
     by_rel: HashMap<String, usize>,
     by_url: HashMap<String, usize>,
@@ -584,8 +579,8 @@ impl SiteWork<'_> {
         memo: &'b highlight::Memo,
     ) -> SiteCtx<'b> {
         SiteCtx {
-            cfg: &self.cfg,
-            pages: &self.pages,
+            cfg: &self.plan.cfg,
+            pages: &self.plan.pages,
             titles: &self.titles,
             nav: &self.nav,
             order: &self.order,
@@ -595,7 +590,7 @@ impl SiteWork<'_> {
             assets: &self.asset_set,
             site_url: &self.site_url,
             site_name: &self.site_name,
-            entity: &catalog.entities[self.input.entity],
+            entity: &catalog.entities[self.plan.input.entity],
             entity_url: &self.entity_url,
             env,
             roots: &self.roots,
@@ -607,34 +602,29 @@ impl SiteWork<'_> {
 
 /// A site's nav, titles and links, and its pages' Markdown rendered.
 fn begin_site<'a>(
-    plan: SitePlan<'a>,
+    mut plan: SitePlan<'a>,
     catalog: &Catalog,
     env: &template::Templates<'_>,
     histories: &HashMap<PathBuf, git::History>,
     memo: &highlight::Memo,
     out: &Path,
 ) -> SiteWork<'a> {
-    let SitePlan {
-        input,
-        mut so,
-        cfg,
-        docs_display,
-        pages,
-        assets,
-        docs_in_repo,
-    } = plan;
+    let input = plan.input;
+    let docs_in_repo = plan.docs_in_repo.take();
     let entity = &catalog.entities[input.entity];
-    let by_rel: HashMap<String, usize> = pages
+    let by_rel: HashMap<String, usize> = plan
+        .pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.rel.clone(), i))
         .collect();
-    let by_url: HashMap<String, usize> = pages
+    let by_url: HashMap<String, usize> = plan
+        .pages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.url.clone(), i))
         .collect();
-    let asset_set: HashSet<String> = assets.iter().cloned().collect();
+    let asset_set: HashSet<String> = plan.assets.iter().cloned().collect();
 
     let lookup = |p: &str| -> Option<usize> {
         let norm = mkdocs::join_display("", p);
@@ -648,9 +638,14 @@ fn begin_site<'a>(
             by_url.get(&with).copied()
         })
     };
-    let nav = match &cfg.nav {
-        Some(n) => mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &mut so.problems),
-        None => mkdocs::nav_from_folders(&pages.iter().map(|p| p.rel.clone()).collect::<Vec<_>>()),
+    let nav = match &plan.cfg.nav {
+        Some(n) => {
+            mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &mut plan.so.problems)
+        }
+        None => {
+            let rels: Vec<String> = plan.pages.iter().map(|p| p.rel.clone()).collect();
+            mkdocs::nav_from_folders(&rels)
+        }
     };
     let mut order = Vec::new();
     mkdocs::flatten(&nav, &mut order);
@@ -660,7 +655,9 @@ fn begin_site<'a>(
     // nav, else the page's front matter or first `# ` heading, else its file name.
     // The sources read here are kept for rendering (one site's pages at a time), so each
     // file is read once.
-    let (mut titles, mut sources): (Vec<String>, Vec<Option<Vec<u8>>>) = pages
+    let cfg = &plan.cfg;
+    let (mut titles, mut sources): (Vec<String>, Vec<Option<Vec<u8>>>) = plan
+        .pages
         .par_iter()
         .map(|p| {
             let bytes = std::fs::read(&p.file).ok();
@@ -668,7 +665,7 @@ fn begin_site<'a>(
                 .as_deref()
                 .and_then(|b| std::str::from_utf8(b).ok())
                 .and_then(scan_title)
-                .unwrap_or_else(|| default_title(&p.rel, &cfg));
+                .unwrap_or_else(|| default_title(&p.rel, cfg));
             (title, bytes)
         })
         .unzip();
@@ -696,12 +693,7 @@ fn begin_site<'a>(
     let site_out = out.join(&site_url);
     let entity_url = entity_page_url(entity);
     let mut work = SiteWork {
-        input,
-        so,
-        cfg,
-        docs_display,
-        pages,
-        assets,
+        plan,
         asset_set,
         by_rel,
         by_url,
@@ -718,6 +710,7 @@ fn begin_site<'a>(
     };
     let ctx = work.ctx(catalog, env, memo);
     let bodies = work
+        .plan
         .pages
         .par_iter()
         .zip(sources.par_iter_mut())
@@ -740,6 +733,7 @@ fn finish_site(
     let bodies = std::mem::take(&mut work.bodies);
     let ctx = work.ctx(catalog, env, memo);
     let rendered: Vec<PageResult> = work
+        .plan
         .pages
         .par_iter()
         .zip(bodies.into_par_iter().zip(code))
@@ -747,12 +741,16 @@ fn finish_site(
         .map(|(i, (p, (body, code)))| finish_page(&ctx, i, p, body, code))
         .collect();
     let SiteWork {
-        input,
-        mut so,
-        cfg,
-        docs_display,
-        pages,
-        assets,
+        plan:
+            SitePlan {
+                input,
+                mut so,
+                cfg,
+                docs_display,
+                pages,
+                assets,
+                ..
+            },
         nav,
         position,
         titles,
