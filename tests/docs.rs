@@ -462,3 +462,92 @@ fn search_records_show_entity_descriptions_as_text_not_markdown() {
     let shard = term_shard(&search, "ledger");
     assert!(shard.contains("\"ledger\":[1,0,"), "{shard}");
 }
+
+#[test]
+fn each_page_gets_its_own_highlighted_code_across_sites_and_batches() {
+    // Code is highlighted for batches of about 200 pages at a time, sorted by language, and
+    // put back page by page: a big site fills a batch, two small ones share the next.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repos");
+    let sites = [("big", 210), ("small-a", 3), ("small-b", 2)];
+    for (site, pages) in sites {
+        let dir = root.join(site);
+        write(
+            &dir,
+            "catalog-info.yaml",
+            &CATALOG.replace("payments", site),
+        );
+        write(&dir, "mkdocs.yml", &format!("site_name: {site}\n"));
+        for i in 0..pages {
+            let id = format!("{site}_{i:03}").replace('-', "_");
+            let name = if i == 0 {
+                "index".into()
+            } else {
+                format!("p{i:03}")
+            };
+            // Python before Rust on the page; the same shell block on every page.
+            write(
+                &dir,
+                &format!("docs/{name}.md"),
+                &format!(
+                    "# {id}\n\n```python\nprint('q_{id}')\n```\n\n```rust\nfn f_{id}() {{}}\n```\n\n\
+                     ```bash\necho shared\n```\n"
+                ),
+            );
+        }
+    }
+    // A page holding the marker characters is highlighted in place.
+    write(
+        &root,
+        "small-b/docs/odd.md",
+        "# Odd\n\nText \u{E000}0\u{E001}.\n\n```rust\nfn f_odd() {}\n```\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let config = Config {
+        root: root.clone(),
+        ..Config::default()
+    };
+    let catalog = catalog(&root, &config);
+    let renderer = portico::render::Theme::default().load().unwrap();
+    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    assert_eq!(docs.sites.iter().map(|s| s.pages).sum::<usize>(), 216);
+    let mut checked = 0;
+    for (site, pages) in sites {
+        for i in 0..pages {
+            let id = format!("{site}_{i:03}").replace('-', "_");
+            let dir = if i == 0 {
+                String::new()
+            } else {
+                format!("p{i:03}/")
+            };
+            let html = read(
+                &out.path()
+                    .join(format!("docs/default/component/{site}/{dir}index.html")),
+            );
+            let python = html.find("language-python").expect("python block");
+            let rust = html.find("language-rust").expect("rust block");
+            let bash = html.find("language-bash").expect("bash block");
+            assert!(python < rust && rust < bash, "{id}: blocks out of order");
+            // Each block holds its own page's code, highlighted.
+            let q = html.find(&format!("q_{id}")).expect("the python string");
+            let f = html
+                .find(&format!(">f_{id}</span>"))
+                .expect("the rust name");
+            let echo = html.find(">echo</span>").expect("the shell command");
+            assert!(python < q && q < rust, "{id}: python code misplaced");
+            assert!(rust < f && f < bash, "{id}: rust code misplaced");
+            assert!(bash < echo, "{id}: shell code misplaced");
+            assert_eq!(html.matches("q_").count(), 1, "{id}: another page's code");
+            assert_eq!(html.matches("f_").count(), 1, "{id}: another page's code");
+            assert!(!html.contains('\u{E000}'), "{id}: a marker left");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 215);
+    let odd = read(
+        &out.path()
+            .join("docs/default/component/small-b/odd/index.html"),
+    );
+    assert!(odd.contains("Text \u{E000}0\u{E001}."), "{odd}");
+    assert!(odd.contains(">f_odd</span>"), "{odd}");
+}
