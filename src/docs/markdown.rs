@@ -88,8 +88,8 @@ pub struct Rendered {
 pub enum Code<'a> {
     /// As each block is met, through the build's memo.
     Now(&'a highlight::Memo),
-    /// By the caller, after the page: the blocks are kept in [`Rendered::code`]. A site's
-    /// blocks highlighted together, language after language, keep each grammar's parse
+    /// By the caller, after the page: the blocks are kept in [`Rendered::code`]. The blocks
+    /// of many pages highlighted together, language after language, keep each grammar's parse
     /// tables and queries in the processor's cache; interleaved with the rest of each page's
     /// work, highlighting took half as long again. Pages whose text holds the marker
     /// characters are highlighted now, through the memo.

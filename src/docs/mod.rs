@@ -1101,7 +1101,7 @@ fn render_body(
     }
 }
 
-/// Highlights the fenced code of a site's pages, language after language (see
+/// Highlights the fenced code of a batch's pages, language after language (see
 /// [`markdown::Code::Later`]), through the build's memo: for each page, its blocks' lines.
 fn highlight_code(bodies: &[&PageBody], memo: &highlight::Memo) -> Vec<Vec<String>> {
     fn code(b: &PageBody) -> &[markdown::CodeBlock] {
