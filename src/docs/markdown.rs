@@ -217,8 +217,6 @@ pub fn render(
     let mut has_raw_html = false;
     let mut alert_stack: Vec<bool> = Vec::new();
     let mut section = Section::default();
-    // The current section's text, white space collapsed as it comes.
-    let mut section_text = Collapsed::default();
     let mut in_meta = false;
     let mut meta_text = String::new();
 
@@ -266,7 +264,7 @@ pub fn render(
                     r.title = Some(text.clone());
                 }
                 // Close the previous section.
-                let mut done = std::mem::replace(
+                let done = std::mem::replace(
                     &mut section,
                     Section {
                         id: Some(hid.clone()),
@@ -274,8 +272,7 @@ pub fn render(
                         text: String::new(),
                     },
                 );
-                done.text = section_text.take();
-                if done.id.is_some() || !done.text.is_empty() {
+                if done.id.is_some() || !done.text.trim().is_empty() {
                     r.sections.push(done);
                 }
                 r.headings.push(Heading {
@@ -427,14 +424,14 @@ pub fn render(
             | Event::End(TagEnd::TableCell)
             | Event::SoftBreak
             | Event::HardBreak => {
-                section_text.space();
+                section.text.push(' ');
                 target.push(ev.clone());
             }
             _ => {
                 let ev2 = rewrite_inline(ev.clone(), range, &pre, links, &mut has_raw_html);
                 if let Event::Text(t) | Event::Code(t) = &ev2 {
                     if in_footnote == 0 {
-                        section_text.push(t);
+                        section.text.push_str(t);
                     }
                 }
                 let abbreviated = match &ev2 {
@@ -449,9 +446,11 @@ pub fn render(
         }
         i += 1;
     }
-    section.text = section_text.take();
-    if section.id.is_some() || !section.text.is_empty() {
+    if section.id.is_some() || !section.text.trim().is_empty() {
         r.sections.push(section);
+    }
+    for s in &mut r.sections {
+        s.text = collapse_ws(&s.text);
     }
     if !footnotes.is_empty() {
         // Referenced notes in order of first reference, then unreferenced ones as written.
@@ -644,56 +643,22 @@ fn front_matter_title(yaml: &str) -> Option<String> {
 
 /// `s.split_whitespace()` joined by single spaces.
 fn collapse_ws(s: &str) -> String {
-    let mut out = Collapsed::default();
-    out.push(s);
-    out.text
-}
-
-/// Text appended piece by piece with its white space collapsed as it comes: the words of
-/// all the pieces (`split_whitespace` of their concatenation) joined by single spaces, none
-/// leading or trailing. A page's text goes through once, not once more when it is done.
-#[derive(Default)]
-struct Collapsed {
-    text: String,
-    /// White space came after the last word.
-    space: bool,
-}
-
-impl Collapsed {
-    fn push(&mut self, piece: &str) {
-        let start = piece.as_ptr() as usize;
-        let mut end = 0;
-        // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, carriage
-        // return, space.
-        let ascii = |b: u8| !matches!(b, b'\t'..=b'\r' | b' ');
-        for_each_run(
-            piece,
-            ascii,
-            |c| !c.is_whitespace(),
-            |w| {
-                let at = w.as_ptr() as usize - start;
-                if (self.space || at > end) && !self.text.is_empty() {
-                    self.text.push(' ');
-                }
-                self.text.push_str(w);
-                self.space = false;
-                end = at + w.len();
-            },
-        );
-        if end < piece.len() {
-            self.space = true;
-        }
-    }
-
-    /// White space between what came before and what comes next.
-    fn space(&mut self) {
-        self.space = true;
-    }
-
-    fn take(&mut self) -> String {
-        self.space = false;
-        std::mem::take(&mut self.text)
-    }
+    let mut out = String::with_capacity(s.len());
+    // `char::is_whitespace` in ASCII: tab, line feed, vertical tab, form feed, carriage
+    // return, space.
+    let ascii = |b: u8| !matches!(b, b'\t'..=b'\r' | b' ');
+    for_each_run(
+        s,
+        ascii,
+        |c| !c.is_whitespace(),
+        |w| {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(w);
+        },
+    );
+    out
 }
 
 /// Calls `f` with every maximal run of the characters of `text` that are in the class that
@@ -1466,46 +1431,6 @@ mod tests {
         ] {
             let want = s.split_whitespace().collect::<Vec<_>>().join(" ");
             assert_eq!(collapse_ws(s), want, "{s:?}");
-        }
-    }
-
-    #[test]
-    fn text_collapsed_piece_by_piece_is_the_whole_text_collapsed() {
-        let texts = [
-            "  a  b\t\tc\n",
-            "word",
-            "two words ",
-            " lead",
-            "东京 🙂\u{a0}x",
-            "",
-            "\n",
-        ];
-        // Every sequence of three pieces, and the same with a break (`space`) between the
-        // first two, as a soft break between two text events gives.
-        for a in texts {
-            for b in texts {
-                for c in texts {
-                    let mut t = Collapsed::default();
-                    t.push(a);
-                    t.push(b);
-                    t.push(c);
-                    let want = format!("{a}{b}{c}")
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    assert_eq!(t.take(), want, "{a:?} {b:?} {c:?}");
-
-                    t.push(a);
-                    t.space();
-                    t.push(b);
-                    t.push(c);
-                    let want = format!("{a} {b}{c}")
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    assert_eq!(t.take(), want, "{a:?} / {b:?} {c:?}");
-                }
-            }
         }
     }
 
