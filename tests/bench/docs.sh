@@ -9,7 +9,11 @@
 # RUNS (timed runs, default 3; the median wall time is reported), GIT=1 to generate the
 # corpus as git repositories (3 commits each: "last updated" dates from history),
 # PAGEFIND=path/to/pagefind-eval to time a Pagefind index of the same pages for comparison
-# (a small program built outside the project; see the docs README section).
+# (a small program built outside the project; see the docs README section), FRESH=1 to give
+# each run the machine a CI job meets (needs root): the previous run's output written back
+# (`sync`), the page cache dropped so that memory is free, the corpus read back in, a 10 s
+# pause. Without it, the pages of earlier runs fill the page cache and each run reclaims
+# them as it writes (at 100,000 pages: 1-4 s more system time, and more spread).
 #
 # Goals (issue 5): 2,000 pages in about 0.6-1.0 s (>= 100x MkDocs+techdocs-core with 2 jobs,
 # >= 3x Hugo: ../shared/bench/RESULTS.md), 100,000 pages in <= 20 s with <= 2 GiB peak
@@ -63,6 +67,12 @@ for d in "$out" "$out"-run*; do
   if [ -e "$d" ]; then mv "$d" "$trash/"; fi
 done
 for run in $(seq 1 "$RUNS"); do
+  if [ "${FRESH:-0}" = 1 ]; then
+    sync
+    echo 1 > /proc/sys/vm/drop_caches
+    find "$corpus/repos" -type f -print0 | xargs -0 cat > /dev/null
+    sleep 10
+  fi
   status=0
   /usr/bin/time -v "$bin" build --format json --out "$out-run$run" "$corpus/repos" \
     > "$BENCH_DIR/docs-report.json" 2> "$BENCH_DIR/docs-time.txt" || status=$?
