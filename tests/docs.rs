@@ -110,7 +110,9 @@ fn catalog(root: &Path, config: &Config) -> portico::model::Catalog {
     portico::model::build(files)
 }
 
-fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
+/// The docs stage alone over the repositories under `root`, into a new temporary directory;
+/// with the search index when `search` is set.
+fn build_docs(root: &Path, search: bool) -> (portico::docs::Docs, tempfile::TempDir) {
     let out = tempfile::tempdir().unwrap();
     let config = Config {
         root: root.to_path_buf(),
@@ -119,8 +121,15 @@ fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
     let catalog = catalog(root, &config);
     let renderer = portico::render::Theme::default().load().unwrap();
     let mut docs = portico::docs::build(&catalog, &config, &renderer, out.path());
-    let sections = portico::search::take_sections(&mut docs);
-    portico::search::build(&catalog, &docs, sections, &config, &renderer, out.path()).unwrap();
+    if search {
+        let sections = portico::search::take_sections(&mut docs);
+        portico::search::build(&catalog, &docs, sections, &config, &renderer, out.path()).unwrap();
+    }
+    (docs, out)
+}
+
+fn build(root: &Path) -> (portico::docs::Docs, PathBuf, tempfile::TempDir) {
+    let (docs, out) = build_docs(root, true);
     let site = out.path().join("docs/default/component/payments");
     (docs, site, out)
 }
@@ -376,14 +385,7 @@ fn one_repository_with_many_doc_sites_dates_each_page_from_its_own_commits() {
     let first = repo.find_commit(first).unwrap();
     commit_all(&repo, 1_700_000_000, &[&first]);
 
-    let out = tempfile::tempdir().unwrap();
-    let config = Config {
-        root: root.clone(),
-        ..Config::default()
-    };
-    let catalog = catalog(&root, &config);
-    let renderer = portico::render::Theme::default().load().unwrap();
-    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    let (docs, out) = build_docs(&root, false);
     let date = |site: &str, page: &str| {
         let html = read(
             &out.path()
@@ -502,14 +504,7 @@ fn each_page_gets_its_own_highlighted_code_across_sites_and_batches() {
         "small-b/docs/odd.md",
         "# Odd\n\nText \u{E000}0\u{E001}.\n\n```rust\nfn f_odd() {}\n```\n",
     );
-    let out = tempfile::tempdir().unwrap();
-    let config = Config {
-        root: root.clone(),
-        ..Config::default()
-    };
-    let catalog = catalog(&root, &config);
-    let renderer = portico::render::Theme::default().load().unwrap();
-    let docs = portico::docs::build(&catalog, &config, &renderer, out.path());
+    let (docs, out) = build_docs(&root, false);
     assert_eq!(docs.sites.iter().map(|s| s.pages).sum::<usize>(), 216);
     let mut checked = 0;
     for (site, pages) in sites {
