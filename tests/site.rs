@@ -416,6 +416,67 @@ fn docs_index_lists_doc_sites_and_says_so_when_there_are_none() {
 }
 
 #[test]
+fn a_group_owning_hundreds_of_entities_counts_them_by_team_instead_of_listing_them() {
+    // org -> team-a (201 components) and team-b (1 API): past 200 rows the org's page counts
+    // each sub-team's share and links to where it is listed; team-a's lists nothing either,
+    // team-b's lists its API.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut yaml = String::from(
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: org\nspec:\n  type: organization\n  children: [team-a, team-b]\n",
+    );
+    for team in ["team-a", "team-b"] {
+        yaml.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: {team}\nspec:\n  type: team\n  children: []\n"
+        ));
+    }
+    for n in 0..201 {
+        yaml.push_str(&format!(
+            "---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-{n:03}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        ));
+    }
+    yaml.push_str("---\napiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: orders\nspec:\n  type: openapi\n  lifecycle: production\n  owner: team-b\n  definition: openapi\n");
+    write(tmp.path(), "org/catalog-info.yaml", &yaml);
+    let (code, stdout, stderr) = build(tmp.path(), &["org", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site");
+
+    let org = read(&site, "catalog/default/group/org/index.html");
+    assert!(
+        org.contains(r#"Owned <span class="count">202</span>"#),
+        "{org}"
+    );
+    assert!(
+        org.contains("1 API, 201 Components: too many to list here"),
+        "{org}"
+    );
+    assert!(
+        !org.contains("svc-000"),
+        "the 202 entities are not listed one by one"
+    );
+    assert!(
+        org.contains(r#"<a href="../../../../catalog/index.html#owner=group%3Adefault%2Fteam-a">201 entities</a>"#),
+        "team-a has no sub-teams: its share is the catalog filtered to it: {org}"
+    );
+    assert!(
+        org.contains(r#"<a href="../../../../catalog/index.html#owner=group%3Adefault%2Fteam-b">1 entity</a>"#),
+        "{org}"
+    );
+    let team_a = read(&site, "catalog/default/group/team-a/index.html");
+    assert!(team_a.contains("201 Components: too many to list here"));
+    let team_b = read(&site, "catalog/default/group/team-b/index.html");
+    assert!(
+        team_b.contains(r#"href="../../../../catalog/default/api/orders/index.html""#),
+        "under the limit every row is listed: {team_b}"
+    );
+    // The catalog offers the owner the links filter by.
+    let catalog = read(&site, "catalog/index.html");
+    assert!(
+        catalog.contains(r#"<option value="group:default/team-a""#),
+        "{catalog}"
+    );
+}
+
+#[test]
 fn errors_fail_the_build_unless_allowed_and_the_site_shows_them() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "repo/catalog-info.yaml", MARKUP);

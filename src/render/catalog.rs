@@ -22,6 +22,9 @@ const KIND_ORDER: &[&str] = &[
     "location",
 ];
 
+/// Site-relative path of the catalog page.
+pub const PATH: &str = "catalog/index.html";
+
 /// Kinds whose `spec.owner` Backstage requires.
 const OWNED_KINDS: &[&str] = &[
     "component",
@@ -120,7 +123,7 @@ fn choices(values: impl Iterator<Item = (String, String)>) -> Vec<Choice> {
 pub const PAGE_ROWS: usize = 100;
 
 pub fn table(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
-    let rel = "catalog/index.html";
+    let rel = PATH;
     let base = site.base_ctx(rel, "catalog");
     let rows = &site.rows;
     table_data(site, out)?;

@@ -112,18 +112,50 @@ struct Owned {
     via: Option<Link>,
 }
 
+/// Rows of an "Owned" table listed one by one. A group near the top of a large organisation
+/// owns, through its sub-teams, most of the catalog (17,941 entities at the root of a 10,000-
+/// repository organisation: a 7 MB page that took a browser 4 s to open). Past this, the
+/// page shows each share (what the group owns itself, and what each direct sub-team owns at
+/// any depth) counted by kind and linked to where its entities are listed: the catalog
+/// filtered by that owner, or the sub-team's own page.
+pub const OWNED_LISTED: usize = 200;
+
+/// What a group or user owns, directly and through teams.
+#[derive(Serialize, Default)]
+struct OwnedSection {
+    /// Every owned entity, when there are at most [`OWNED_LISTED`]; else empty, and `teams`
+    /// says what each team owns.
+    rows: Vec<Owned>,
+    total: usize,
+    /// "3 Components, 1 API": the whole, by kind.
+    kinds: String,
+    teams: Vec<TeamOwned>,
+}
+
+/// One share of an [`OwnedSection`] too long to list (see [`Share`]).
+#[derive(Serialize)]
+struct TeamOwned {
+    team: Link,
+    /// How the page's entity owns this share: "directly", "through a sub-team"….
+    note: &'static str,
+    count: usize,
+    kinds: String,
+    /// Site-relative: the catalog filtered to this owner, or a sub-team's "Owned" section.
+    href: String,
+}
+
 #[derive(Serialize, Default)]
 struct GroupSection {
     parent: Vec<Link>,
     children: Vec<Link>,
     members: Vec<Link>,
-    owned: Vec<Owned>,
+    owned: OwnedSection,
 }
 
 #[derive(Serialize, Default)]
 struct UserSection {
     groups: Vec<Link>,
-    owned: Vec<Owned>,
+    owned: OwnedSection,
 }
 
 #[derive(Serialize)]
@@ -433,64 +465,178 @@ fn relations_graph(site: &Site, i: usize, root: &str) -> String {
 }
 
 fn group_section(site: &Site, i: usize) -> GroupSection {
-    let mut owned: Vec<Owned> = links(site, i, "ownerOf")
+    let mut shares = vec![Share::direct(site, i)];
+    let mut owned: Vec<(Owned, usize)> = links(site, i, "ownerOf")
         .into_iter()
-        .map(|item| Owned { item, via: None })
+        .map(|item| (Owned { item, via: None }, 0))
         .collect();
-    // Everything owned by sub-teams, at any depth (each team visited once).
+    // Everything owned by sub-teams, at any depth (each team visited once), each counted in
+    // the share of the direct sub-team it is owned through.
     let mut seen = BTreeSet::from([i]);
-    let mut queue: VecDeque<usize> = site
+    let mut queue: VecDeque<(usize, usize)> = VecDeque::new();
+    for child in site
         .catalog
         .related(i, "parentOf")
         .filter_map(|r| r.resolved)
-        .collect();
-    while let Some(g) = queue.pop_front() {
+    {
+        if seen.contains(&child) {
+            continue;
+        }
+        queue.push_back((child, shares.len()));
+        let has_teams = site
+            .catalog
+            .related(child, "parentOf")
+            .any(|r| r.resolved.is_some());
+        shares.push(match has_teams {
+            // A team without sub-teams: its entities in the catalog.
+            false => Share {
+                note: "",
+                ..Share::direct(site, child)
+            },
+            // Else the team's own page, which counts its share in the same way.
+            true => Share {
+                team: site.link_to(child),
+                note: "and its sub-teams",
+                href: format!(
+                    "{}#owned",
+                    entity_url(&site.catalog.entities[child].entity_ref)
+                ),
+            },
+        });
+    }
+    while let Some((g, share)) = queue.pop_front() {
         if !seen.insert(g) {
             continue;
         }
         let via = site.link_to(g);
         for item in links(site, g, "ownerOf") {
-            owned.push(Owned {
-                item,
-                via: Some(via.clone()),
-            });
+            let via = Some(via.clone());
+            owned.push((Owned { item, via }, share));
         }
         queue.extend(
             site.catalog
                 .related(g, "parentOf")
-                .filter_map(|r| r.resolved),
+                .filter_map(|r| r.resolved)
+                .map(|c| (c, share)),
         );
     }
     GroupSection {
         parent: links(site, i, "childOf"),
         children: links(site, i, "parentOf"),
         members: links(site, i, "hasMember"),
-        owned,
+        owned: owned_section(owned, shares),
     }
 }
 
 fn user_section(site: &Site, i: usize) -> UserSection {
-    let mut owned: Vec<Owned> = links(site, i, "ownerOf")
+    let mut shares = vec![Share::direct(site, i)];
+    let mut owned: Vec<(Owned, usize)> = links(site, i, "ownerOf")
         .into_iter()
-        .map(|item| Owned { item, via: None })
+        .map(|item| (Owned { item, via: None }, 0))
         .collect();
     for g in site
         .catalog
         .related(i, "memberOf")
         .filter_map(|r| r.resolved)
     {
+        let share = shares.len();
+        shares.push(Share {
+            note: "as a member",
+            ..Share::direct(site, g)
+        });
         let via = site.link_to(g);
         for item in links(site, g, "ownerOf") {
-            owned.push(Owned {
-                item,
-                via: Some(via.clone()),
-            });
+            let via = Some(via.clone());
+            owned.push((Owned { item, via }, share));
         }
     }
     UserSection {
         groups: links(site, i, "memberOf"),
-        owned,
+        owned: owned_section(owned, shares),
     }
+}
+
+/// A part of what a group or user owns: what `team` owns itself (the page's own entity, or
+/// a group the user is a member of), or what a sub-team owns at any depth. `href` leads to
+/// its entities; `note` says how it is owned.
+struct Share {
+    team: Link,
+    note: &'static str,
+    href: String,
+}
+
+impl Share {
+    /// What entity `i` owns itself: the catalog filtered to that owner.
+    fn direct(site: &Site, i: usize) -> Share {
+        let team = site.link_to(i);
+        let href = format!(
+            "{}#owner={}",
+            super::catalog::PATH,
+            percent_encoding::utf8_percent_encode(&team.entity_ref, OWNER_PARAM)
+        );
+        Share {
+            team,
+            note: "directly",
+            href,
+        }
+    }
+}
+
+/// The "Owned" section from every owned entity with the share it belongs to: every row
+/// when they are few, else each share counted.
+fn owned_section(rows: Vec<(Owned, usize)>, shares: Vec<Share>) -> OwnedSection {
+    let kinds = kind_counts(rows.iter().map(|(o, _)| &*o.item.kind));
+    let total = rows.len();
+    if total <= OWNED_LISTED {
+        return OwnedSection {
+            rows: rows.into_iter().map(|(o, _)| o).collect(),
+            total,
+            kinds,
+            teams: vec![],
+        };
+    }
+    let mut by_share: Vec<Vec<&str>> = vec![vec![]; shares.len()];
+    for (o, share) in &rows {
+        by_share[*share].push(&o.item.kind);
+    }
+    let teams = shares
+        .into_iter()
+        .zip(by_share)
+        .filter(|(_, kinds)| !kinds.is_empty())
+        .map(|(share, kinds)| TeamOwned {
+            team: share.team,
+            note: share.note,
+            count: kinds.len(),
+            kinds: kind_counts(kinds.into_iter()),
+            href: share.href,
+        })
+        .collect();
+    OwnedSection {
+        rows: vec![],
+        total,
+        kinds,
+        teams,
+    }
+}
+
+/// What `URLSearchParams` would escape in a value (the catalog reads its filters from the hash).
+const OWNER_PARAM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'*');
+
+/// "12 Components, 1 API": counts per kind, kinds sorted by name.
+fn kind_counts<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for k in kinds {
+        *counts.entry(k).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(k, n)| format!("{n} {k}{}", if n == 1 { "" } else { "s" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A system's components, APIs and resources (or a domain's systems), and an architecture
@@ -583,8 +729,14 @@ mod tests {
         let site = Site::new(&c, &scores, &docs, &config);
         let org = c.index["group:default/org"];
         let g = group_section(&site, org);
+        assert_eq!(
+            (g.owned.total, g.owned.kinds.as_str()),
+            (2, "1 Component, 1 System")
+        );
+        assert!(g.owned.teams.is_empty());
         let owned: Vec<(String, Option<String>)> = g
             .owned
+            .rows
             .iter()
             .map(|o| {
                 (
@@ -603,7 +755,7 @@ mod tests {
         );
         let u = user_section(&site, c.index["user:default/ann"]);
         assert_eq!(&*u.groups[0].title, "team-a");
-        assert_eq!(&*u.owned[0].item.title, "svc");
+        assert_eq!(&*u.owned.rows[0].item.title, "svc");
 
         let svg = relations_graph(&site, c.index["component:default/svc"], "../../../../");
         assert!(
@@ -616,5 +768,124 @@ mod tests {
         );
         let parts = parts_section(&site, c.index["system:default/sys"], "");
         assert_eq!(parts.groups[0].0, "Component");
+    }
+
+    #[test]
+    fn past_the_listed_rows_owned_entities_are_counted_by_share() {
+        // org owns a system; team-a (with sub-team team-b) and team-c own 220 more.
+        let mut entities = vec![
+            entity("Group", "org", json!({"type": "org"})),
+            entity("Group", "team-a", json!({"type": "team"})),
+            entity("Group", "team-b", json!({"type": "team"})),
+            entity("Group", "team-c", json!({"type": "team"})),
+            entity("User", "bob", json!({})),
+            entity("System", "sys", json!({"owner": "org"})),
+        ];
+        let mut rels = vec![
+            ("org", "parentOf", "team-a"),
+            ("team-a", "parentOf", "team-b"),
+            ("org", "parentOf", "team-c"),
+            ("team-a", "hasMember", "bob"),
+            ("team-b", "hasMember", "bob"),
+            ("team-c", "hasMember", "bob"),
+            ("org", "ownerOf", "sys"),
+        ];
+        let names: Vec<(String, &str, &str)> = (0..100)
+            .map(|n| (format!("c{n:03}"), "Component", "team-a"))
+            .chain((0..60).map(|n| (format!("a{n:03}"), "API", "team-b")))
+            .chain((0..60).map(|n| (format!("r{n:03}"), "Resource", "team-c")))
+            .collect();
+        for (name, kind, owner) in &names {
+            entities.push(entity(kind, name, json!({"owner": owner})));
+            rels.push((owner, "ownerOf", name.as_str()));
+        }
+        let c = catalog(entities, &rels);
+        let (scores, docs, config) = (Scores::default(), Docs::default(), Config::default());
+        let site = Site::new(&c, &scores, &docs, &config);
+        let shares = |o: &OwnedSection| -> Vec<(String, &str, usize, String, String)> {
+            o.teams
+                .iter()
+                .map(|t| {
+                    let title = t.team.title.to_string();
+                    (title, t.note, t.count, t.kinds.clone(), t.href.clone())
+                })
+                .collect()
+        };
+
+        let g = group_section(&site, c.index["group:default/org"]);
+        assert_eq!(g.owned.total, 221);
+        assert_eq!(
+            g.owned.kinds,
+            "60 APIs, 100 Components, 60 Resources, 1 System"
+        );
+        assert!(
+            g.owned.rows.is_empty(),
+            "rows are not listed past {OWNED_LISTED}"
+        );
+        assert_eq!(
+            shares(&g.owned),
+            vec![
+                (
+                    "org".into(),
+                    "directly",
+                    1,
+                    "1 System".into(),
+                    "catalog/index.html#owner=group%3Adefault%2Forg".into()
+                ),
+                (
+                    "team-a".into(),
+                    "and its sub-teams",
+                    160,
+                    "60 APIs, 100 Components".into(),
+                    "catalog/default/group/team-a/index.html#owned".into()
+                ),
+                (
+                    "team-c".into(),
+                    "",
+                    60,
+                    "60 Resources".into(),
+                    "catalog/index.html#owner=group%3Adefault%2Fteam-c".into()
+                ),
+            ]
+        );
+        // team-a's own page is under the limit: every row, each with the team it is owned
+        // through.
+        let a = group_section(&site, c.index["group:default/team-a"]);
+        assert_eq!((a.owned.total, a.owned.rows.len()), (160, 160));
+        assert_eq!(a.owned.rows[0].via, None);
+        assert_eq!(
+            a.owned.rows[100].via.as_ref().map(|l| &*l.title),
+            Some("team-b")
+        );
+        assert!(a.owned.teams.is_empty());
+
+        // A user: each group's own share, in the catalog; nothing owned directly, no row.
+        let u = user_section(&site, c.index["user:default/bob"]);
+        assert_eq!(
+            shares(&u.owned),
+            vec![
+                (
+                    "team-a".into(),
+                    "as a member",
+                    100,
+                    "100 Components".into(),
+                    "catalog/index.html#owner=group%3Adefault%2Fteam-a".into()
+                ),
+                (
+                    "team-b".into(),
+                    "as a member",
+                    60,
+                    "60 APIs".into(),
+                    "catalog/index.html#owner=group%3Adefault%2Fteam-b".into()
+                ),
+                (
+                    "team-c".into(),
+                    "as a member",
+                    60,
+                    "60 Resources".into(),
+                    "catalog/index.html#owner=group%3Adefault%2Fteam-c".into()
+                ),
+            ]
+        );
     }
 }
