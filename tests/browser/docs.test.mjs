@@ -149,6 +149,47 @@ for (const makeMode of [fileMode, serveMode]) {
       await page.context().close();
     });
 
+    it('a heading reached by its link starts below the header, at any width, with or without script', async () => {
+      const e = pickDocs();
+      for (const width of [1280, 1000, 390]) {
+        for (const javaScriptEnabled of [true, false]) {
+          const page = await newPage(browser, mode, { viewport: { width, height: 500 }, javaScriptEnabled });
+          await page.goto(mode.url(docsPath(e)));
+          const id = await page.locator('.docs-content h2[id]').first().getAttribute('id');
+          await page.goto(mode.url(docsPath(e)) + '#' + encodeURIComponent(id));
+          await page.waitForFunction((i) => {
+            const r = document.getElementById(i).getBoundingClientRect();
+            return r.top >= 0 && r.top < window.innerHeight;
+          }, id);
+          const at = await page.evaluate((i) => ({
+            heading: document.getElementById(i).getBoundingClientRect().top,
+            // A header that scrolls away (phones) hides nothing.
+            header: Math.max(0, document.querySelector('.site-header').getBoundingClientRect().bottom),
+          }), id);
+          const how = `${width}px wide, script ${javaScriptEnabled ? 'on' : 'off'}`;
+          assert.ok(at.heading >= at.header, `#${id} starts at ${at.heading}px, under the header ending at ${at.header}px (${how})`);
+          assert.ok(at.heading < at.header + 80, `#${id} is at the top of what shows (${at.heading}px, header ${at.header}px; ${how})`);
+          await page.context().close();
+        }
+      }
+    });
+
+    it('the docs nav and the table of contents stay below the header as the page scrolls', async () => {
+      const e = pickDocs();
+      const page = await newPage(browser, mode, { viewport: { width: 1280, height: 500 } });
+      await page.goto(mode.url(docsPath(e)));
+      await page.mouse.wheel(0, 2000);
+      await page.waitForFunction(() => window.scrollY > 0);
+      const at = await page.evaluate(() => ({
+        header: document.querySelector('.site-header').getBoundingClientRect().bottom,
+        nav: document.querySelector('.docs-nav').getBoundingClientRect().top,
+        toc: document.querySelector('.docs-toc')?.getBoundingClientRect().top,
+      }));
+      assert.ok(at.nav >= at.header, `the docs nav starts at ${at.nav}px, under the header ending at ${at.header}px`);
+      if (at.toc !== undefined) assert.ok(at.toc >= at.header, `the contents start at ${at.toc}px, under the header ending at ${at.header}px`);
+      await page.context().close();
+    });
+
     it('search from the header lands on an entity', async () => {
       const comp = pickComponent();
       const page = await newPage(browser, mode);
