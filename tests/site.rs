@@ -477,6 +477,67 @@ fn a_group_owning_hundreds_of_entities_counts_them_by_team_instead_of_listing_th
 }
 
 #[test]
+fn past_200_doc_sites_the_docs_index_is_paged_with_links_to_each_letter() {
+    // 401 sites, titled Alpha…Echo (81 Alpha, 80 of each other): pages of 200, 200 and 1.
+    let tmp = tempfile::tempdir().unwrap();
+    let words = ["Alpha", "Bravo", "Charlie", "Delta", "Echo"];
+    for n in 0..401 {
+        let dir = format!("repos/site-{n:03}");
+        write(
+            tmp.path(),
+            &format!("{dir}/catalog-info.yaml"),
+            &format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: site-{n:03}\n  annotations:\n    backstage.io/techdocs-ref: dir:.\nspec:\n  type: service\n  lifecycle: production\n  owner: user:me\n"),
+        );
+        write(
+            tmp.path(),
+            &format!("{dir}/mkdocs.yml"),
+            &format!("site_name: {} {n:03}\n", words[n % 5]),
+        );
+        write(tmp.path(), &format!("{dir}/docs/index.md"), "# Home\n");
+    }
+    let (code, stdout, stderr) = build(tmp.path(), &["repos", "--out", "site", "--allow-errors"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site");
+    let pages: Vec<String> = ["index.html", "index-2.html", "index-3.html"]
+        .iter()
+        .map(|p| read(&site, &format!("docs/{p}")))
+        .collect();
+    assert!(!site.join("docs/index-4.html").exists());
+    let rows: Vec<usize> = pages
+        .iter()
+        .map(|p| p.matches(r#"<td class="num">1</td>"#).count())
+        .collect();
+    assert_eq!(rows, vec![200, 200, 1], "sites per page");
+    for (k, p) in pages.iter().enumerate() {
+        assert!(
+            p.contains("401 documentation sites with 401 pages"),
+            "every page counts the whole: {p}"
+        );
+        assert!(p.contains(&format!("<span>Page {} of 3</span>", k + 1)));
+    }
+    // Previous and next, relative to docs/.
+    assert!(pages[0].contains(r#"<a href="index-2.html" rel="next">Next</a>"#));
+    assert!(pages[1].contains(r#"<a href="index.html" rel="prev">Previous</a>"#));
+    assert!(pages[1].contains(r#"<a href="index-3.html" rel="next">Next</a>"#));
+    // Alphabetical across pages; each letter links to the row where it starts.
+    let letters = r##"<li><a href="index.html#letter-1">A</a></li><li><a href="index.html#letter-2">B</a></li><li><a href="index.html#letter-3">C</a></li><li><a href="index-2.html#letter-4">D</a></li><li><a href="index-2.html#letter-5">E</a></li>"##;
+    for p in &pages {
+        assert!(p.contains(letters), "{p}");
+    }
+    assert!(
+        pages[0].contains(r#"<tr id="letter-3"><td><a href="../docs/default/component/site-002/index.html">Charlie 002</a>"#),
+        "{}",
+        pages[0]
+    );
+    assert!(pages[1].contains(r#"<tr id="letter-4"><td><a href="../docs/default/component/site-003/index.html">Delta 003</a>"#));
+    assert!(
+        pages[2].contains(">Echo 399</a>"),
+        "the last site: {}",
+        pages[2]
+    );
+}
+
+#[test]
 fn errors_fail_the_build_unless_allowed_and_the_site_shows_them() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
