@@ -136,7 +136,8 @@ struct OwnedSection {
 #[derive(Serialize)]
 struct TeamOwned {
     team: Link,
-    /// How the page's entity owns this share: "directly", "through a sub-team"….
+    /// Who owns this share, seen from the page's entity: "directly", "the team and its
+    /// sub-teams"….
     note: &'static str,
     count: usize,
     kinds: String,
@@ -490,13 +491,13 @@ fn group_section(site: &Site, i: usize) -> GroupSection {
         shares.push(match has_teams {
             // A team without sub-teams: its entities in the catalog.
             false => Share {
-                note: "",
+                note: "the team",
                 ..Share::direct(site, child)
             },
             // Else the team's own page, which counts its share in the same way.
             true => Share {
                 team: site.link_to(child),
-                note: "and its sub-teams",
+                note: "the team and its sub-teams",
                 href: format!(
                     "{}#owned",
                     entity_url(&site.catalog.entities[child].entity_ref)
@@ -541,7 +542,7 @@ fn user_section(site: &Site, i: usize) -> UserSection {
     {
         let share = shares.len();
         shares.push(Share {
-            note: "as a member",
+            note: "membership",
             ..Share::direct(site, g)
         });
         let via = site.link_to(g);
@@ -834,14 +835,14 @@ mod tests {
                 ),
                 (
                     "team-a".into(),
-                    "and its sub-teams",
+                    "the team and its sub-teams",
                     160,
                     "60 APIs, 100 Components".into(),
                     "catalog/default/group/team-a/index.html#owned".into()
                 ),
                 (
                     "team-c".into(),
-                    "",
+                    "the team",
                     60,
                     "60 Resources".into(),
                     "catalog/index.html#owner=group%3Adefault%2Fteam-c".into()
@@ -866,21 +867,21 @@ mod tests {
             vec![
                 (
                     "team-a".into(),
-                    "as a member",
+                    "membership",
                     100,
                     "100 Components".into(),
                     "catalog/index.html#owner=group%3Adefault%2Fteam-a".into()
                 ),
                 (
                     "team-b".into(),
-                    "as a member",
+                    "membership",
                     60,
                     "60 APIs".into(),
                     "catalog/index.html#owner=group%3Adefault%2Fteam-b".into()
                 ),
                 (
                     "team-c".into(),
-                    "as a member",
+                    "membership",
                     60,
                     "60 Resources".into(),
                     "catalog/index.html#owner=group%3Adefault%2Fteam-c".into()
