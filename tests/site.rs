@@ -329,6 +329,8 @@ metadata:
   name: team-a
 spec:
   type: team
+  profile:
+    email: "a<b>bold</b>@x<script>window.mail = 1</script>"
   children: []
 "#;
 
@@ -362,6 +364,14 @@ fn markup_in_entity_text_is_shown_as_text() {
         "script shown as text"
     );
     assert!(html.contains("<strong>world</strong>"), "Markdown rendered");
+    // An e-mail address may break after its @ (a <wbr> the template adds), its text escaped.
+    let group = read(&site, "catalog/default/group/team-a/index.html");
+    assert!(
+        group.contains(
+            ">a&lt;b&gt;bold&lt;/b&gt;@<wbr>x&lt;script&gt;window.mail = 1&lt;/script&gt;</a>"
+        ),
+        "{group}"
+    );
 }
 
 #[test]
