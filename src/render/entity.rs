@@ -635,7 +635,7 @@ fn kind_counts<'a>(kinds: impl Iterator<Item = &'a str>) -> String {
     }
     counts
         .into_iter()
-        .map(|(k, n)| format!("{n} {k}{}", if n == 1 { "" } else { "s" }))
+        .map(|(k, n)| super::plural(n as i64, k.to_string(), None))
         .collect::<Vec<_>>()
         .join(", ")
 }
