@@ -5,20 +5,6 @@
    can be shared and works from file://; ?kind=api is read as well. A theme whose catalog page
    lists every row as HTML and leaves entities.js out works too: the rows are then taken from
    the table. */
-/* The header's height, for what must start below it while it stays on screen (CSS reads
-   --header-h; a header that scrolls away, on phones, counts as 0). */
-(function () {
-  var header = document.querySelector(".site-header");
-  if (!header || !window.getComputedStyle) return;
-  var html = document.documentElement;
-  function fit() {
-    var sticky = getComputedStyle(header).position === "sticky";
-    html.style.setProperty("--header-h", sticky ? header.offsetHeight + "px" : "0px");
-  }
-  fit();
-  window.addEventListener("resize", fit);
-})();
-
 (function () {
   "use strict";
   var table = document.getElementById("catalog-table");
@@ -293,4 +279,18 @@
     var f = focus.getBoundingClientRect();
     box.scrollLeft += f.left + f.width / 2 - (b.left + b.width / 2);
   }
+})();
+
+/* The header's height, for what must start below it while it stays on screen (CSS reads
+   --header-h; a header that scrolls away, on phones, counts as 0). */
+(function () {
+  var header = document.querySelector(".site-header");
+  if (!header || !window.getComputedStyle) return;
+  var html = document.documentElement;
+  function fit() {
+    var sticky = getComputedStyle(header).position === "sticky";
+    html.style.setProperty("--header-h", sticky ? header.offsetHeight + "px" : "0px");
+  }
+  fit();
+  window.addEventListener("resize", fit);
 })();
