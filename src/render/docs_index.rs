@@ -58,6 +58,20 @@ fn initial(title: &str) -> String {
     }
 }
 
+/// Each letter titles are listed under, with the index of the first title under it, in the
+/// order the (sorted) titles bring them. Titles that start with a digit or a sign sort before
+/// `a` or, past `z`, after it: their `#` is listed once, where the first of them is.
+fn letter_starts<'a>(titles: impl Iterator<Item = &'a str>) -> Vec<(String, usize)> {
+    let mut starts: Vec<(String, usize)> = vec![];
+    for (k, title) in titles.enumerate() {
+        let letter = initial(title);
+        if !starts.iter().any(|(l, _)| *l == letter) {
+            starts.push((letter, k));
+        }
+    }
+    starts
+}
+
 fn file_name(n: usize) -> String {
     page_path(n).trim_start_matches("docs/").to_string()
 }
@@ -93,14 +107,16 @@ pub fn page(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
     // Where each letter starts: its first row carries an id the letter links point to.
     let mut letters: Vec<(String, String)> = vec![];
     if count > 1 {
-        for (k, row) in rows.iter_mut().enumerate() {
-            let letter = initial(&row.title);
-            if !letters.iter().any(|(l, _)| *l == letter) {
-                let id = format!("letter-{}", letters.len() + 1);
-                let href = format!("{}#{id}", file_name(k / SITES_PER_PAGE + 1));
-                row.letter_id = Some(id);
-                letters.push((letter, href));
-            }
+        for (n, (letter, k)) in letter_starts(rows.iter().map(|r| r.title.as_str()))
+            .into_iter()
+            .enumerate()
+        {
+            let id = format!("letter-{}", n + 1);
+            letters.push((
+                letter,
+                format!("{}#{id}", file_name(k / SITES_PER_PAGE + 1)),
+            ));
+            rows[k].letter_id = Some(id);
         }
     }
     let mut rows = rows.into_iter();
@@ -129,6 +145,30 @@ pub fn page(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn letters_start_where_their_first_title_is_and_signs_share_one() {
+        let titles = [
+            "1st runbook",
+            "_internal",
+            "alpha",
+            "Alpha two",
+            "beta",
+            "émile",
+            "{x}",
+        ];
+        let starts = super::letter_starts(titles.into_iter());
+        let want: Vec<(String, usize)> = vec![
+            ("#".into(), 0),
+            ("A".into(), 2),
+            ("B".into(), 4),
+            ("É".into(), 5),
+        ];
+        assert_eq!(starts, want);
+        assert_eq!(super::page_path(1), "docs/index.html");
+        assert_eq!(super::page_path(3), "docs/index-3.html");
+        assert_eq!(super::file_name(3), "index-3.html");
+    }
+
     #[test]
     fn the_docs_index_lives_beside_the_doc_sites() {
         // Doc sites are written under docs/<namespace>/<kind>/<name>/: the index cannot
