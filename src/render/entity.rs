@@ -889,4 +889,33 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_cycle_of_sub_teams_counts_each_entity_once() {
+        // org -> team-a -> org: a bad hierarchy, still one share per team and no entity twice.
+        let mut entities = vec![
+            entity("Group", "org", json!({"type": "org"})),
+            entity("Group", "team-a", json!({"type": "team"})),
+        ];
+        let mut rels = vec![("org", "parentOf", "team-a"), ("team-a", "parentOf", "org")];
+        let names: Vec<String> = (0..201).map(|n| format!("c{n:03}")).collect();
+        for name in &names {
+            entities.push(entity("Component", name, json!({"owner": "team-a"})));
+            rels.push(("team-a", "ownerOf", name.as_str()));
+        }
+        let c = catalog(entities, &rels);
+        let (scores, docs, config) = (Scores::default(), Docs::default(), Config::default());
+        let site = Site::new(&c, &scores, &docs, &config);
+        for (team, share) in [("org", "team-a"), ("team-a", "team-a")] {
+            let g = group_section(&site, c.index[&format!("group:default/{team}")]);
+            assert_eq!(g.owned.total, 201, "{team}");
+            let teams: Vec<(&str, usize)> = g
+                .owned
+                .teams
+                .iter()
+                .map(|t| (&*t.team.title, t.count))
+                .collect();
+            assert_eq!(teams, vec![(share, 201)], "{team}");
+        }
+    }
 }

@@ -44,6 +44,17 @@ describe('layout and screenshots (file://)', () => {
     }
   }
 
+  it('an entity\'s name beside its kind badge is underlined, not told apart by colour alone', async () => {
+    // axe (link-in-text-block) flags a name shorter than its badge ("Group Data") otherwise.
+    const page = await newPage(browser, mode, VIEWS.light);
+    await page.goto(mode.url(entityPath(pickComponent())));
+    const links = page.locator('.badge ~ a.entity-link:not(.dangling)');
+    assert.ok(await links.count() > 0, 'the relations list shows badges with names');
+    const lines = await links.evaluateAll((els) => els.map((a) => getComputedStyle(a).textDecorationLine));
+    assert.ok(lines.every((l) => l.includes('underline')), `every such name is underlined: ${JSON.stringify(lines)}`);
+    await page.context().close();
+  });
+
   it('on a phone, a wide relations graph opens with its entity in view', async () => {
     const page = await newPage(browser, mode, VIEWS.phone);
     await page.goto(mode.url(entityPath(pickComponent())));
