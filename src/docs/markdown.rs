@@ -17,6 +17,7 @@ use pulldown_cmark::{
     BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, MetadataBlockKind, Options, Parser,
     Tag, TagEnd,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -913,9 +914,11 @@ impl Pre {
 }
 
 /// One line being preprocessed: its text (already dedented by enclosing blocks) and origin.
+/// The text borrows the page wherever it can (every line outside admonitions and tabs, and
+/// most inside), rather than a copy of every line of every page.
 #[derive(Debug, Clone)]
-struct Line {
-    text: String,
+struct Line<'a> {
+    text: Cow<'a, str>,
     src: u32,
     shift: u32,
 }
@@ -929,7 +932,7 @@ pub fn preprocess(source: &str, file: &Path, roots: &SnippetRoots) -> Pre {
         .lines()
         .enumerate()
         .map(|(i, l)| Line {
-            text: l.to_string(),
+            text: Cow::Borrowed(l),
             src: i as u32 + 1,
             shift: 0,
         })
@@ -959,19 +962,26 @@ fn indent_of(s: &str) -> (usize, &str) {
 }
 
 /// Removes 4 columns of indentation (the body of a block opened at indentation `base`).
-fn dedent(line: &Line, base: usize) -> Line {
+fn dedent<'a>(line: &Line<'a>, base: usize) -> Line<'a> {
     let (ind, rest) = indent_of(&line.text);
     if rest.is_empty() {
         return Line {
-            text: String::new(),
+            text: Cow::Borrowed(""),
             src: line.src,
             shift: line.shift,
         };
     }
     let keep = ind.saturating_sub(4).max(base.min(ind));
     let leading = line.text.len() - rest.len();
+    let text = match &line.text {
+        // Indented by spaces alone: the dedented line is the end of this one.
+        Cow::Borrowed(t) if t.as_bytes()[..leading].iter().all(|&b| b == b' ') => {
+            Cow::Borrowed(&t[leading - keep..])
+        }
+        _ => Cow::Owned(format!("{}{}", " ".repeat(keep), rest)),
+    };
     Line {
-        text: format!("{}{}", " ".repeat(keep), rest),
+        text,
         src: line.src,
         // Whitespace is one byte (one column) each; tabs are approximated.
         shift: line.shift + leading.saturating_sub(keep) as u32,
@@ -1378,9 +1388,9 @@ fn include_snippet(
         .filter(|(i, _)| *i + 1 >= from && *i < to)
         .map(|(_, l)| Line {
             text: if l.is_empty() {
-                String::new()
+                Cow::Borrowed("")
             } else {
-                format!("{pad}{l}")
+                Cow::Owned(format!("{pad}{l}"))
             },
             // Included lines point at the `--8<--` line of the page.
             src: at.src,
