@@ -592,6 +592,99 @@ fn errors_fail_the_build_unless_allowed_and_the_site_shows_them() {
 }
 
 #[test]
+fn past_200_rows_a_problems_section_lists_its_first_rows_and_the_rest_on_pages_of_its_own() {
+    // 250 components, each owned by a group that does not exist and depending on a
+    // component that does not exist: 500 dangling references (warnings), 250 missing
+    // owners, and one invalid file (2 errors).
+    let tmp = tempfile::tempdir().unwrap();
+    for n in 0..250 {
+        write(
+            tmp.path(),
+            &format!("repos/svc-{n:03}/catalog-info.yaml"),
+            &format!("apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc-{n:03}\nspec:\n  type: service\n  lifecycle: production\n  owner: group:ghost-{n:03}\n  dependsOn: [component:missing-{n:03}]\n"),
+        );
+    }
+    write(
+        tmp.path(),
+        "repos/bad/catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: bad\nspec:\n  type: service\n  lifecycle: 7\n",
+    );
+    let (code, stdout, stderr) = build(tmp.path(), &["repos", "--out", "site", "--allow-errors"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site");
+    let index = read(&site, "problems/index.html");
+    // Every section counted in full; each long one lists its first 200 rows and links on.
+    for count in [
+        r#"Validation problems</a> <span class="count">502</span>"#,
+        r#"Dangling references</a> <span class="count">500</span>"#,
+        r#"Entities without an owner</a> <span class="count">1</span>"#,
+        r#"Owners that do not exist</a> <span class="count">250</span>"#,
+    ] {
+        assert!(index.contains(count), "{count}");
+    }
+    assert_eq!(index.matches(r#"<li class="problem "#).count(), 200);
+    assert!(index.contains(
+        r#"Showing the first 200 of 502. <a href="validation.html">All 502 validation problems</a>"#
+    ));
+    assert!(index.contains(
+        r#"Showing the first 200 of 500. <a href="dangling.html">All 500 dangling references</a>"#
+    ));
+    assert!(index.contains(r#"Showing the first 200 of 250. <a href="missing-owner.html">All 250 entities whose owner does not exist</a>"#));
+    assert!(
+        !index.contains("no-owner.html"),
+        "a short section is listed whole"
+    );
+    // The rules of a long list of validation problems, most frequent first.
+    let by_rule = &index[index.find("Problems by rule").expect("a summary by rule")..];
+    let rows: Vec<&str> = by_rule
+        .split("<tr><td><code>")
+        .skip(1)
+        .map(|r| &r[..r.find("</tr>").unwrap()])
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            r#"catalog/dangling-ref</code></td><td class="num">0</td><td class="num">500</td>"#,
+            r#"schema/required</code></td><td class="num">1</td><td class="num">0</td>"#,
+            r#"schema/type</code></td><td class="num">1</td><td class="num">0</td>"#,
+        ]
+    );
+
+    // A section's own pages: that section alone, 200 rows a page, with a way back.
+    let pages: Vec<String> = ["dangling.html", "dangling-2.html", "dangling-3.html"]
+        .iter()
+        .map(|p| read(&site, &format!("problems/{p}")))
+        .collect();
+    assert!(!site.join("problems/dangling-4.html").exists());
+    let rows: Vec<usize> = pages
+        .iter()
+        .map(|p| p.matches("<tr><td>").count())
+        .collect();
+    assert_eq!(rows, [200, 200, 100]);
+    for (k, p) in pages.iter().enumerate() {
+        assert!(p.contains(&format!("<span>Page {} of 3</span>", k + 1)));
+        assert!(p.contains(r#"<li><a href="index.html">Problems</a></li>"#));
+        assert!(p.contains(r#"<h1 id="dangling-title">Dangling references</h1>"#));
+        assert!(!p.contains("id=\"validation\"") && !p.contains("id=\"missing-owner\""));
+        assert!(
+            p.contains(r#"href="../catalog/default/component/svc-"#),
+            "links from problems/"
+        );
+    }
+    assert!(pages[1].contains("Rows 201–400 of 500."));
+    assert!(pages[1].contains(r#"<a href="dangling.html" rel="prev">Previous</a>"#));
+    assert!(pages[1].contains(r#"<a href="dangling-3.html" rel="next">Next</a>"#));
+    // In the order of the full list: svc-100's two references start page 2.
+    assert!(pages[1].contains("<code>component:default/missing-100</code>"));
+    assert!(!pages[0].contains("missing-100<"));
+    assert!(pages[2].contains("<code>group:default/ghost-249</code>"));
+    let validation = read(&site, "problems/validation-3.html");
+    assert_eq!(validation.matches(r#"<li class="problem "#).count(), 102);
+    assert!(read(&site, "problems/missing-owner-2.html")
+        .contains("<code>group:default/ghost-249</code>"));
+}
+
+#[test]
 fn theme_directory_overrides_templates_and_bad_themes_are_usage_errors() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "repo/catalog-info.yaml", MARKUP);

@@ -245,9 +245,50 @@ struct OwnerProblem {
     owner: Option<String>,
 }
 
+/// Rows each section of the problems page lists; a longer section is counted in full, its
+/// first rows listed, and the whole of it listed on pages of its own of this many rows
+/// (`problems/dangling.html`, `problems/dangling-2.html`, …). An organisation whose owners
+/// live outside its repositories has a dangling reference per entity: thousands of rows on
+/// one page that a browser takes seconds to open.
+pub const PROBLEMS_LISTED: usize = 200;
+
+/// The sections of the problems page: the anchor on the page (and the file name of the
+/// section's own pages), and the name of the list in the template's context.
+const SECTIONS: [(&str, &str); 5] = [
+    ("validation", "problems"),
+    ("dangling", "dangling"),
+    ("no-owner", "no_owner"),
+    ("missing-owner", "missing_owner"),
+    ("idle-groups", "idle_groups"),
+];
+
+/// Site-relative path of page `n` (1-based) of the section `id`'s own listing.
+fn section_page(id: &str, n: usize) -> String {
+    match n {
+        1 => format!("problems/{id}.html"),
+        n => format!("problems/{id}-{n}.html"),
+    }
+}
+
+/// Problems of one rule, for the summary above a long list of validation problems.
+#[derive(Serialize)]
+struct RuleCount {
+    rule: String,
+    errors: usize,
+    warnings: usize,
+}
+
+/// Links between the pages of one section's listing, hrefs relative to `problems/`.
+#[derive(Serialize)]
+struct SectionPager {
+    current: usize,
+    count: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
 pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
     let rel = "problems/index.html";
-    let base = site.base_ctx(rel, "problems");
     let c = site.catalog;
     let mut dangling = vec![];
     let mut no_owner = vec![];
@@ -283,18 +324,120 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
             idle_groups.push(site.link_to(i));
         }
     }
-    let all: Vec<ProblemView> = site.problems.iter().map(|p| site.problem_view(p)).collect();
-    let ctx = context! {
-        root => base.root,
-        site => base.site,
-        nav => base.nav,
-        problems => all,
-        dangling => dangling,
-        no_owner => no_owner,
-        missing_owner => missing_owner,
-        idle_groups => idle_groups,
+    let mut by_rule: BTreeMap<&str, RuleCount> = BTreeMap::new();
+    for p in &site.problems {
+        let n = by_rule.entry(p.rule.as_str()).or_insert_with(|| RuleCount {
+            rule: p.rule.clone(),
+            errors: 0,
+            warnings: 0,
+        });
+        match p.severity {
+            Severity::Error => n.errors += 1,
+            Severity::Warning => n.warnings += 1,
+        }
+    }
+    let mut by_rule: Vec<RuleCount> = by_rule.into_values().collect();
+    by_rule.sort_by_key(|n| std::cmp::Reverse(n.errors + n.warnings));
+    let validation: Vec<ProblemView> = site.problems.iter().map(|p| site.problem_view(p)).collect();
+    // Each section's rows, in the order of SECTIONS.
+    let lists: [Vec<minijinja::Value>; 5] = [
+        validation
+            .iter()
+            .map(minijinja::Value::from_serialize)
+            .collect(),
+        dangling
+            .iter()
+            .map(minijinja::Value::from_serialize)
+            .collect(),
+        no_owner
+            .iter()
+            .map(minijinja::Value::from_serialize)
+            .collect(),
+        missing_owner
+            .iter()
+            .map(minijinja::Value::from_serialize)
+            .collect(),
+        idle_groups
+            .iter()
+            .map(minijinja::Value::from_serialize)
+            .collect(),
+    ];
+    let counts: BTreeMap<&str, usize> = SECTIONS
+        .iter()
+        .zip(&lists)
+        .map(|((_, name), rows)| (*name, rows.len()))
+        .collect();
+    // Where a cut section is listed whole, relative to `problems/`.
+    let more: BTreeMap<&str, String> = SECTIONS
+        .iter()
+        .zip(&lists)
+        .filter(|(_, rows)| rows.len() > PROBLEMS_LISTED)
+        .map(|((id, name), _)| (*name, format!("{id}.html")))
+        .collect();
+
+    // What every page of the family has: the page's place, and each section's size.
+    let shared = |rel: &str| {
+        let base = site.base_ctx(rel, "problems");
+        let mut ctx: BTreeMap<&str, minijinja::Value> = BTreeMap::new();
+        ctx.insert("root", base.root.into());
+        ctx.insert("site", minijinja::Value::from_serialize(&base.site));
+        ctx.insert("nav", base.nav.into());
+        ctx.insert("counts", minijinja::Value::from_serialize(&counts));
+        ctx.insert("listed", PROBLEMS_LISTED.into());
+        ctx
     };
-    r.page(out, rel, "problems.html", ctx)
+
+    // The page itself: every section counted, the first rows of each listed.
+    let mut ctx = shared(rel);
+    ctx.insert("more", minijinja::Value::from_serialize(&more));
+    ctx.insert("by_rule", minijinja::Value::from_serialize(&by_rule));
+    for ((_, name), rows) in SECTIONS.iter().zip(&lists) {
+        let shown = &rows[..rows.len().min(PROBLEMS_LISTED)];
+        ctx.insert(name, minijinja::Value::from(shown.to_vec()));
+    }
+    r.page(out, rel, "problems.html", minijinja::Value::from(ctx))?;
+
+    // A cut section's own pages: that section alone, all of it, a page at a time.
+    for ((id, name), rows) in SECTIONS.iter().zip(&lists) {
+        if rows.len() <= PROBLEMS_LISTED {
+            continue;
+        }
+        let count = rows.len().div_ceil(PROBLEMS_LISTED);
+        for (k, page_rows) in rows.chunks(PROBLEMS_LISTED).enumerate() {
+            let n = k + 1;
+            let file = |n: usize| {
+                section_page(id, n)
+                    .trim_start_matches("problems/")
+                    .to_string()
+            };
+            let rel = section_page(id, n);
+            let mut ctx = shared(&rel);
+            for (_, other) in &SECTIONS {
+                ctx.insert(
+                    other,
+                    minijinja::Value::from(Vec::<minijinja::Value>::new()),
+                );
+            }
+            ctx.insert(name, minijinja::Value::from(page_rows.to_vec()));
+            ctx.insert(
+                "listing",
+                context! {
+                    id => id,
+                    name => name,
+                    first => k * PROBLEMS_LISTED + 1,
+                    last => k * PROBLEMS_LISTED + page_rows.len(),
+                    pager => SectionPager {
+                        current: n,
+                        count,
+                        prev: (n > 1).then(|| file(n - 1)),
+                        next: (n < count).then(|| file(n + 1)),
+                    },
+                },
+            );
+            r.page(out, &rel, "problems.html", minijinja::Value::from(ctx))?;
+        }
+    }
+    Ok(())
 }
 
 /// True when neither the group nor any of its sub-teams (at any depth) owns an entity.
