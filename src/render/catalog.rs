@@ -341,26 +341,11 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
     let validation: Vec<ProblemView> = site.problems.iter().map(|p| site.problem_view(p)).collect();
     // Each section's rows, in the order of SECTIONS.
     let lists: [Vec<minijinja::Value>; 5] = [
-        validation
-            .iter()
-            .map(minijinja::Value::from_serialize)
-            .collect(),
-        dangling
-            .iter()
-            .map(minijinja::Value::from_serialize)
-            .collect(),
-        no_owner
-            .iter()
-            .map(minijinja::Value::from_serialize)
-            .collect(),
-        missing_owner
-            .iter()
-            .map(minijinja::Value::from_serialize)
-            .collect(),
-        idle_groups
-            .iter()
-            .map(minijinja::Value::from_serialize)
-            .collect(),
+        values(&validation),
+        values(&dangling),
+        values(&no_owner),
+        values(&missing_owner),
+        values(&idle_groups),
     ];
     let counts: BTreeMap<&str, usize> = SECTIONS
         .iter()
@@ -438,6 +423,11 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Rows as template values (a section's rows are then sliced into pages without copying).
+fn values<T: Serialize>(rows: &[T]) -> Vec<minijinja::Value> {
+    rows.iter().map(minijinja::Value::from_serialize).collect()
 }
 
 /// True when neither the group nor any of its sub-teams (at any depth) owns an entity.

@@ -6,11 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-import { PORTICO_BIN, launch, newPage, visibleRows, axeSerious, pageProblems, screenshot, focusStyle } from './lib/harness.mjs';
+import { buildSite, launch, newPage, visibleRows, axeSerious, pageProblems, screenshot, focusStyle } from './lib/harness.mjs';
 
 const N = 250;
 const name = (i) => `svc-${String(i).padStart(3, '0')}`;
@@ -20,24 +16,18 @@ describe('catalog pages (250 entities, file://)', () => {
   let work;
   let mode;
   before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-pages-'));
-    const input = path.join(work, 'input');
+    const files = {};
     for (const team of ['team-a', 'team-b']) {
-      fs.mkdirSync(path.join(input, team), { recursive: true });
-      fs.writeFileSync(path.join(input, team, 'catalog-info.yaml'),
-        `apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: ${team}\nspec:\n  type: team\n  children: []\n`);
+      files[`${team}/catalog-info.yaml`] =
+        `apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: ${team}\nspec:\n  type: team\n  children: []\n`;
     }
     for (let i = 0; i < N; i++) {
-      const dir = path.join(input, name(i));
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'catalog-info.yaml'),
+      files[`${name(i)}/catalog-info.yaml`] =
         `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name(i)}\n` +
         `  description: Service number ${i}${i === 217 ? ' handles the needle' : ''}.\n` +
-        `spec:\n  type: service\n  lifecycle: production\n  owner: ${i % 2 ? 'team-b' : 'team-a'}\n`);
+        `spec:\n  type: service\n  lifecycle: production\n  owner: ${i % 2 ? 'team-b' : 'team-a'}\n`;
     }
-    execFileSync(PORTICO_BIN, ['build', 'input', '--out', 'site'], { cwd: work, stdio: 'pipe' });
-    const base = pathToFileURL(path.join(work, 'site') + path.sep).href;
-    mode = { name: 'file', base, url: (rel) => base + rel };
+    ({ work, mode } = buildSite('portico-pages-', files));
     browser = await launch();
   });
   after(async () => {

@@ -6,11 +6,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
-import { PORTICO_BIN, launch, newPage, axeSerious, pageProblems, screenshot, focusStyle } from './lib/harness.mjs';
+import { buildSite, launch, newPage, axeSerious, pageProblems, screenshot, focusStyle } from './lib/harness.mjs';
 
 const N = 210;
 const name = (i) => `svc-${String(i).padStart(3, '0')}`;
@@ -20,21 +16,16 @@ describe('problems pages (210 dangling references, file://)', () => {
   let work;
   let mode;
   before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-problems-'));
-    const input = path.join(work, 'input');
-    fs.mkdirSync(path.join(input, 'team'), { recursive: true });
-    fs.writeFileSync(path.join(input, 'team', 'catalog-info.yaml'),
-      'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n');
+    const files = {
+      'team/catalog-info.yaml':
+        'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n',
+    };
     for (let i = 0; i < N; i++) {
-      const dir = path.join(input, name(i));
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, 'catalog-info.yaml'),
+      files[`${name(i)}/catalog-info.yaml`] =
         `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name(i)}\n` +
-        `spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  dependsOn: [component:gone-${i}]\n`);
+        `spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  dependsOn: [component:gone-${i}]\n`;
     }
-    execFileSync(PORTICO_BIN, ['build', 'input', '--out', 'site'], { cwd: work, stdio: 'pipe' });
-    const base = pathToFileURL(path.join(work, 'site') + path.sep).href;
-    mode = { name: 'file', base, url: (rel) => base + rel };
+    ({ work, mode } = buildSite('portico-problems-', files));
     browser = await launch();
   });
   after(async () => {

@@ -9,7 +9,7 @@
 //   CHROMIUM        the browser (default /usr/bin/chromium)
 
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -89,6 +89,23 @@ export async function newPage(browser, mode, options = {}) {
     }
   });
   return page;
+}
+
+/**
+ * A site of its own for one test file: `files` ({ 'svc/catalog-info.yaml': text, … }) written
+ * under a new temporary directory's `input/`, built by `portico build` into its `site/`. Returns
+ * the directory (the caller removes it) and the site opened from file://.
+ */
+export function buildSite(prefix, files) {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const [rel, text] of Object.entries(files)) {
+    const file = path.join(work, 'input', rel);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+  }
+  execFileSync(PORTICO_BIN, ['build', 'input', '--out', 'site'], { cwd: work, stdio: 'pipe' });
+  const base = pathToFileURL(path.join(work, 'site') + path.sep).href;
+  return { work, mode: { name: 'file', base, url: (rel) => base + rel } };
 }
 
 // ---------------------------------------------------------------------------------------------
