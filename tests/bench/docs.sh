@@ -86,7 +86,7 @@ for run in $(seq 1 "$RUNS"); do
   sys=$(awk -F': ' '/System time/ {print $2}' "$BENCH_DIR/docs-time.txt")
   rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$BENCH_DIR/docs-time.txt")
   echo "$wall $user $sys $rss" >> "$times"
-  echo "run $run: wall ${wall}s  cpu $(echo "$user + $sys" | bc)s (user ${user}, sys ${sys})  peak RSS $((rss / 1024)) MB"
+  echo "run $run: wall ${wall}s  cpu $(awk "BEGIN { printf \"%.2f\", $user + $sys }")s (user ${user}, sys ${sys})  peak RSS $((rss / 1024)) MB"
 done
 
 # What creating files costs this machine now, printed beside the runs: the same binary's
