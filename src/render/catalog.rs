@@ -262,11 +262,11 @@ const SECTIONS: [(&str, &str); 5] = [
     ("idle-groups", "idle_groups"),
 ];
 
-/// Site-relative path of page `n` (1-based) of the section `id`'s own listing.
-fn section_page(id: &str, n: usize) -> String {
+/// File name, in `problems/`, of page `n` (1-based) of the section `id`'s own listing.
+fn section_file(id: &str, n: usize) -> String {
     match n {
-        1 => format!("problems/{id}.html"),
-        n => format!("problems/{id}-{n}.html"),
+        1 => format!("{id}.html"),
+        n => format!("{id}-{n}.html"),
     }
 }
 
@@ -357,7 +357,7 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
         .iter()
         .zip(&lists)
         .filter(|(_, rows)| rows.len() > PROBLEMS_LISTED)
-        .map(|((id, name), _)| (*name, format!("{id}.html")))
+        .map(|((id, name), _)| (*name, section_file(id, 1)))
         .collect();
 
     // What every page of the family has: the page's place, and each section's size.
@@ -390,19 +390,9 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
         let count = rows.len().div_ceil(PROBLEMS_LISTED);
         for (k, page_rows) in rows.chunks(PROBLEMS_LISTED).enumerate() {
             let n = k + 1;
-            let file = |n: usize| {
-                section_page(id, n)
-                    .trim_start_matches("problems/")
-                    .to_string()
-            };
-            let rel = section_page(id, n);
+            let rel = format!("problems/{}", section_file(id, n));
             let mut ctx = shared(&rel);
-            for (_, other) in &SECTIONS {
-                ctx.insert(
-                    other,
-                    minijinja::Value::from(Vec::<minijinja::Value>::new()),
-                );
-            }
+            // The template shows only this section (`listing.id`); the others stay unset.
             ctx.insert(name, minijinja::Value::from(page_rows.to_vec()));
             ctx.insert(
                 "listing",
@@ -414,8 +404,8 @@ pub fn problems(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
                     pager => SectionPager {
                         current: n,
                         count,
-                        prev: (n > 1).then(|| file(n - 1)),
-                        next: (n < count).then(|| file(n + 1)),
+                        prev: (n > 1).then(|| section_file(id, n - 1)),
+                        next: (n < count).then(|| section_file(id, n + 1)),
                     },
                 },
             );
