@@ -85,7 +85,10 @@ pub enum RuleLevel {
 pub struct SiteConfig {
     /// Title shown in the header of every page (default "portico").
     pub title: Option<String>,
-    /// Public URL of the site, used for absolute links in feeds and badges (optional).
+    /// Public address of the site (`https://acme.github.io/portal/`), optional. With it the
+    /// `404.html` page links from the site's own path (so it works at any depth of a GitHub
+    /// Pages project site) and scorecard pages offer a README badge with absolute links.
+    /// An address that is not an absolute http(s) URL is a `config/invalid` error.
     pub url: Option<String>,
     /// Template for "edit this file" links, e.g. `https://github.com/acme/{repo}/edit/main/{path}`.
     pub edit_url: Option<String>,
@@ -255,8 +258,9 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
     // field is reported once and the rest still applies.
     loop {
         match serde_path_to_error::deserialize::<_, Config>(&json) {
-            Ok(config) => {
+            Ok(mut config) => {
                 problems.extend(unknown_rules(&config, node, file));
+                problems.extend(check_site_url(&mut config, node, file));
                 return (config, problems);
             }
             Err(err) => {
@@ -294,6 +298,55 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
             }
         }
     }
+}
+
+impl SiteConfig {
+    /// The site's public address with a trailing `/` (`https://acme.github.io/portal/`),
+    /// when `url` is set and valid.
+    pub fn base_url(&self) -> Option<String> {
+        let url = parse_site_url(self.url.as_deref()?).ok()?;
+        Some(url.to_string())
+    }
+
+    /// The path of the site on its host (`/portal/`; `/` at the root of a domain).
+    pub fn base_path(&self) -> Option<String> {
+        let url = parse_site_url(self.url.as_deref()?).ok()?;
+        Some(url.path().to_string())
+    }
+}
+
+/// `site.url` as a URL: absolute, http or https, with a host, no query or fragment; the path
+/// ends with `/` (`https://x/portal` means the folder `portal/`).
+fn parse_site_url(s: &str) -> Result<url::Url, String> {
+    let mut url = url::Url::parse(s.trim()).map_err(|e| format!("`{s}` is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(format!(
+            "`{s}` is not an http(s) address with a host (e.g. https://acme.github.io/portal/)"
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{s}` has a query or fragment; give the site's folder only"
+        ));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// `site.url` checked: an invalid address is an error at its value and is dropped (the
+/// site is still built, with relative links only).
+fn check_site_url(config: &mut Config, node: &Node, file: &str) -> Option<Problem> {
+    let url = config.site.url.as_deref()?;
+    let message = parse_site_url(url).err()?;
+    config.site.url = None;
+    let span = node.at_pointer("/site/url").map_or(node.span, |n| n.span);
+    Some(
+        Problem::error(RULE_INVALID, file, span, format!("site.url: {message}"))
+            .with_hint("the public address the site is published at, as https://host/path/"),
+    )
 }
 
 /// Rule ids under `rules:` that no part of portico reports (a typo would silently do
@@ -447,6 +500,46 @@ mod tests {
                 ("entity/name-format", Severity::Error),
             ]
         );
+    }
+
+    #[test]
+    fn site_url_gives_the_base_and_a_bad_one_is_located_and_dropped() {
+        let site = |url: &str| {
+            map(
+                1,
+                vec![(key(1, "site"), map(2, vec![(key(2, "url"), s(2, url))]))],
+            )
+        };
+        let (config, problems) = from_node(Some(&site("https://acme.github.io/portal")), "p");
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            config.site.base_url().as_deref(),
+            Some("https://acme.github.io/portal/")
+        );
+        assert_eq!(config.site.base_path().as_deref(), Some("/portal/"));
+        let (config, _) = from_node(Some(&site("https://docs.example.com")), "p");
+        assert_eq!(config.site.base_path().as_deref(), Some("/"));
+
+        for bad in [
+            "docs.example.com/portal/",
+            "ftp://x/",
+            "https://x/p/?a=1",
+            "/portal/",
+        ] {
+            let (config, problems) = from_node(Some(&site(bad)), "portico.yaml");
+            assert_eq!(config.site.url, None, "{bad}");
+            assert_eq!(problems.len(), 1, "{bad}: {problems:?}");
+            let p = &problems[0];
+            assert_eq!(
+                (p.rule.as_str(), p.severity),
+                (RULE_INVALID, Severity::Error)
+            );
+            assert_eq!(
+                p.span,
+                Span::new(Pos::new(2, 5), Pos::new(2, 5 + bad.len() as u32))
+            );
+            assert!(p.message.starts_with("site.url: `"), "{}", p.message);
+        }
     }
 
     #[test]

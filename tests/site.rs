@@ -747,3 +747,118 @@ fn output_replaces_a_previous_site_but_never_another_directory() {
     assert!(stderr.contains("refusing"), "{stderr}");
     assert_eq!(read(tmp.path(), "precious/notes.txt"), "keep me");
 }
+
+#[test]
+fn the_404_page_finds_the_site_root_in_the_address_or_starts_links_at_site_url() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    let (code, stdout, stderr) = build(tmp.path(), &["repo", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let site = tmp.path().join("site");
+    let page = read(&site, "404.html");
+    assert!(page.contains("<title>Page not found · "), "{page}");
+    // No site.url: links relative to a <base> that the page's first script sets, found by
+    // the site's top-level names, which must name everything the site writes at its root.
+    let script = page
+        .find("document.createElement('base')")
+        .expect("base script");
+    let css = page.find(r#"<link rel="stylesheet" href="assets/portico.css">"#);
+    assert!(
+        css.is_some_and(|c| script < c),
+        "the base is set before any link"
+    );
+    // …and written by script: as plain tags the browser would fetch them ahead, relative to
+    // the missing address.
+    assert!(!page.contains(r#"<script src="assets/"#), "{page}");
+    assert!(page.contains(r#"document.write('<link rel="stylesheet" href="assets/portico.css">"#));
+    let list = page
+        .split("var top = ")
+        .nth(1)
+        .and_then(|s| s.split(", parts").next())
+        .expect("top-level list");
+    let top: Vec<String> = serde_json::from_str(list).unwrap();
+    for entry in fs::read_dir(&site).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            top.contains(&name),
+            "{name} is not in the 404 page's list {top:?}"
+        );
+    }
+
+    // site.url: every link starts at the site's path; no script guesses.
+    write(
+        tmp.path(),
+        "repo/portico.yaml",
+        "site:\n  url: https://acme.github.io/portal\n",
+    );
+    let (code, stdout, stderr) = build(tmp.path(), &["repo", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let page = read(&site, "404.html");
+    assert!(!page.contains("createElement('base')"), "{page}");
+    for link in [
+        r#"href="/portal/assets/portico.css""#,
+        r#"href="/portal/index.html""#,
+        r#"action="/portal/search.html""#,
+        r#"<script src="/portal/assets/search.js" defer>"#,
+    ] {
+        assert!(page.contains(link), "{link} in {page}");
+    }
+
+    // A site.url that is not an http(s) address is an error at its value.
+    write(
+        tmp.path(),
+        "repo/portico.yaml",
+        "site:\n  url: acme.github.io/portal\n",
+    );
+    let (code, stdout, _) = build(tmp.path(), &["repo", "--out", "site", "--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    let p = &report["problems"][0];
+    assert_eq!(p["rule"], "config/invalid");
+    assert_eq!(
+        (p["line"].as_u64(), p["column"].as_u64()),
+        (Some(2), Some(8))
+    );
+    assert!(
+        p["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("site.url: `acme.github.io/portal`"),
+        "{p}"
+    );
+}
+
+#[test]
+fn with_site_url_scorecards_offer_readme_badge_markdown_with_absolute_links() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "repo/catalog-info.yaml", MARKUP);
+    write(
+        tmp.path(),
+        "repo/cards/docs.yaml",
+        "id: docs\ntitle: Docs [beta]\nlevels:\n  - name: Basic\nchecks:\n  - id: described\n    title: Has a description\n    level: Basic\n    rule:\n      field: metadata.description\n      minLength: 5\n",
+    );
+    let config = "scorecards: [cards/*.yaml]\n";
+    write(tmp.path(), "repo/portico.yaml", config);
+    let (code, stdout, stderr) = build(tmp.path(), &["repo", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let page = "catalog/default/component/markup/index.html";
+    let site = tmp.path().join("site");
+    assert!(read(&site, page).contains("id=\"scorecard-docs\""));
+    assert!(
+        !read(&site, page).contains("In a README"),
+        "no address, no snippet"
+    );
+
+    let url = "site:\n  url: https://acme.github.io/portal\n";
+    write(tmp.path(), "repo/portico.yaml", &format!("{config}{url}"));
+    let (code, stdout, stderr) = build(tmp.path(), &["repo", "--out", "site"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let base = "https://acme.github.io/portal/";
+    let expected = format!(
+        "In a README: <code>[![Docs beta]({base}badges/default/component/markup/docs.svg)]({base}catalog/default/component/markup/index.html#scorecard-docs)</code>"
+    );
+    assert!(read(&site, page).contains(&expected), "{expected}");
+    assert!(site
+        .join("badges/default/component/markup/docs.svg")
+        .is_file());
+}

@@ -229,13 +229,18 @@ fn route(state: &State, target: &str) -> (&'static str, &'static str, &'static s
         let id = state.build_id.load(Ordering::SeqCst).to_string();
         return ("200 OK", "text/plain", "no-store", id.into_bytes());
     }
-    let not_found = || {
-        (
+    // As GitHub Pages does: the site's own 404.html, with the 404 status.
+    let not_found = || match std::fs::read(state.out.join(crate::render::not_found::PAGE)) {
+        Ok(mut page) => {
+            inject_reload(&mut page);
+            ("404 Not Found", content_type("html"), "no-cache", page)
+        }
+        Err(_) => (
             "404 Not Found",
             "text/plain; charset=utf-8",
             "no-cache",
             b"404: not found in the portal\n".to_vec(),
-        )
+        ),
     };
     let Some(path) = resolve(&state.out, url) else {
         return not_found();
@@ -330,6 +335,7 @@ mod tests {
         std::fs::create_dir_all(dir.path().join("assets")).unwrap();
         std::fs::write(dir.path().join("index.html"), "<body>home</body>").unwrap();
         std::fs::write(dir.path().join("assets/portico.js"), "var x = 1;").unwrap();
+        std::fs::write(dir.path().join("404.html"), "<body>not here</body>").unwrap();
         let state = Arc::new(State {
             paths: Vec::new(),
             theme: Theme { dir: None },
@@ -374,7 +380,14 @@ mod tests {
                     r.starts_with("HTTP/1.1 200 OK\r\n") && r.ends_with("\r\n\r\n7"),
                     "{r}"
                 ),
-                _ => assert!(r.starts_with("HTTP/1.1 404 Not Found\r\n"), "{r}"),
+                // The site's 404.html, as GitHub Pages serves it, and reloading like the rest.
+                _ => assert!(
+                    r.starts_with("HTTP/1.1 404 Not Found\r\n")
+                        && r.contains("Content-Type: text/html; charset=utf-8")
+                        && r.contains("not here")
+                        && r.contains("build-id"),
+                    "{r}"
+                ),
             }
         }
         let head = fetch(port, "HEAD /assets/portico.js HTTP/1.1\r\n\r\n");

@@ -17,6 +17,7 @@ pub mod entity;
 pub mod graph;
 pub mod json;
 pub mod markdown;
+pub mod not_found;
 pub mod scorecards;
 
 use crate::config::Config;
@@ -51,6 +52,7 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         include_str!("../../themes/default/macros.html"),
     ),
     ("home.html", include_str!("../../themes/default/home.html")),
+    ("404.html", include_str!("../../themes/default/404.html")),
     (
         "catalog.html",
         include_str!("../../themes/default/catalog.html"),
@@ -554,8 +556,9 @@ pub fn site_with(
     for (name, bytes) in &renderer.assets {
         write_file(out, &format!("assets/{name}"), bytes)?;
     }
-    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 6] = [
+    let jobs: [&(dyn Fn() -> io::Result<()> + Sync); 7] = [
         &|| catalog::home(&site, renderer, out),
+        &|| not_found::page(&site, renderer, out),
         &|| docs_index::page(&site, renderer, out),
         &|| catalog::table(&site, renderer, out),
         &|| catalog::problems(&site, renderer, out),

@@ -475,6 +475,8 @@ struct EntityCard {
     next: Option<String>,
     score: f64,
     badge: String,
+    /// With `site.url`: Markdown that shows the badge in a README and links to this card.
+    badge_markdown: Option<String>,
     /// Fail, error, warn, then exempt.
     attention: Vec<EntityCheck>,
     /// Pass, then not applicable.
@@ -564,6 +566,15 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                 next,
                 score: r.score,
                 badge: badge_url(&e.entity_ref, card),
+                badge_markdown: site.config.site.base_url().map(|base| {
+                    format!(
+                        "[![{}]({base}{})]({base}{}#scorecard-{})",
+                        card.title.replace(['[', ']'], ""),
+                        badge_url(&e.entity_ref, card),
+                        super::entity_url(&e.entity_ref),
+                        card.id
+                    )
+                }),
                 attention: attention.into_iter().map(|(_, _, c)| c).collect(),
                 passed: passed.into_iter().map(|(_, _, c)| c).collect(),
                 unmet,

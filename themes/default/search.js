@@ -249,13 +249,17 @@
   }
 
   function resultsPage(container, input) {
-    var q = new URLSearchParams(location.search).get('q') || '';
-    if (input && !input.value) input.value = q;
+    // The 404 page asks for the words of the missing address (data-q); search.html for ?q=.
+    var given = container.getAttribute('data-q');
+    var q = given !== null ? given : (new URLSearchParams(location.search).get('q') || '');
+    if (input && !input.value && given === null) input.value = q;
     var status = document.getElementById('search-page-status');
     if (!q.trim()) { if (status) status.textContent = 'Type a query in the search box.'; return; }
-    search(q, 50).then(function (r) {
+    var limit = +(container.getAttribute('data-limit') || 50);
+    search(q, limit).then(function (r) {
       var n = r.results ? r.results.length : 0;
-      if (status) status.textContent = n ? (n + (n === 50 ? '+' : '') + (n === 1 ? ' result' : ' results') + ' for “' + q + '”') : 'No results for “' + q + '”';
+      if (status && given !== null) status.textContent = n ? 'The best matches for “' + q + '”' : 'No page matches “' + q + '”';
+      else if (status) status.textContent = n ? (n + (n === limit ? '+' : '') + (n === 1 ? ' result' : ' results') + ' for “' + q + '”') : 'No results for “' + q + '”';
       container.innerHTML = n ? '<ul class="ps-results">' + r.results.map(function (x) {
         return '<li>' + resultHtml(x.rec, r.tokens, null) + '</li>';
       }).join('') + '</ul>' : '';
