@@ -74,6 +74,10 @@ describe('404 page', () => {
       assert.equal(await page.locator('#search-page-status').innerText(), 'The best matches for “payments old settlement runbook”');
       assert.ok(hrefs.every((h) => h.startsWith(mode.base)), hrefs.join('\n'));
       assert.match(await page.locator('#not-found-search').innerText(), /^All results for “.*payments.*runbook”$/);
+      // Words are marked where they start, not inside others ("old" in "holding").
+      const marked = await page.locator('#search-page-results').innerHTML();
+      assert.match(marked, /<mark>/);
+      assert.doesNotMatch(marked, /[\p{L}\p{N}]<mark>/u);
       // The header's search box is left for the reader.
       assert.equal(await page.locator('#search-input').inputValue(), '');
       await screenshot(page, 'not-found');

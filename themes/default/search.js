@@ -127,7 +127,9 @@
   function mark(text, toks) {
     var h = esc(text);
     if (!toks.length) return h;
-    var re = new RegExp('(' + toks.map(function (t) {
+    // Words are matched from their start (the index holds whole words, the last typed one as a
+    // prefix): "old" marks "old" and "older", never the middle of "holding".
+    var re = new RegExp('(?<![\\p{L}\\p{N}])(' + toks.map(function (t) {
       return esc(t).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     }).join('|') + ')', 'giu');
     return h.replace(re, '<mark>$1</mark>');
