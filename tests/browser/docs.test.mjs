@@ -21,6 +21,13 @@ function pageWithEmptyTableHeader() {
   return page && path.relative(SITE_DIR, page);
 }
 
+/** The first doc page (site-relative path) with a code block. */
+function pageWithCode() {
+  const page = htmlFiles(path.join(SITE_DIR, 'docs'))
+    .find((p) => path.basename(p) === 'index.html' && fs.readFileSync(p, 'utf8').includes('<div class="highlight">'));
+  return page && path.relative(SITE_DIR, page);
+}
+
 /** The table of contents: a nav whose name says so, holding in-page links. */
 function toc(page) {
   return page.locator('nav[aria-label*="contents" i], nav[aria-label*="on this page" i], nav.toc, .toc nav, nav#toc, [role="navigation"][aria-label*="contents" i]').first();
@@ -60,6 +67,38 @@ for (const makeMode of [fileMode, serveMode]) {
       if (await headed.count()) assert.equal(await headed.first().isVisible(), true, 'a header with text stays');
       assert.deepEqual(pageProblems(page), []);
       await page.context().close();
+    });
+
+    it('a code block\'s Copy button puts its code on the clipboard, by mouse and by keyboard', async (t) => {
+      const rel = pageWithCode();
+      if (!rel) return t.skip('no doc page of this input has a code block');
+      const page = await newPage(browser, mode);
+      // The clipboard as the page sees it, recorded (headless Chromium has no clipboard to read).
+      await page.addInitScript(() => {
+        window.__copied = [];
+        Object.defineProperty(navigator, 'clipboard', {
+          value: { writeText: (text) => { window.__copied.push(text); return Promise.resolve(); } },
+        });
+      });
+      await page.goto(mode.url(rel));
+      const block = page.locator('.docs-content div.highlight').first();
+      const code = await block.locator('pre > code').evaluate((c) => c.textContent.replace(/\n$/, ''));
+      // Named "Copy code"; the name changes as it reports, so it is held by its class after.
+      assert.equal(await block.getByRole('button', { name: 'Copy code', exact: true }).count(), 1);
+      const button = block.locator('button.code-copy');
+      await button.click();
+      await page.waitForFunction(() => window.__copied.length === 1);
+      assert.deepEqual(await page.evaluate(() => window.__copied), [code]);
+      assert.equal(await button.textContent(), 'Copied code');
+      assert.equal(await page.locator('[role="status"]', { hasText: 'Code copied to the clipboard' }).count(), 1);
+      // By keyboard: Tab from the block's last link or the page reaches it; Enter copies again.
+      await button.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => window.__copied.length === 2);
+      // The button sits inside the block, at its top right, not over the next paragraph.
+      const [b, r] = [await button.boundingBox(), await block.boundingBox()];
+      assert.ok(b.x + b.width <= r.x + r.width && b.y >= r.y && b.y + b.height <= r.y + r.height, JSON.stringify({ b, r }));
+      assert.deepEqual(pageProblems(page), []);
     });
 
     it('the Documentation card leads to an index of every docs site', async () => {

@@ -294,3 +294,61 @@
   fit();
   window.addEventListener("resize", fit);
 })();
+
+/* A Copy button on every code block (docs pages), as TechDocs and MkDocs Material readers know
+   it: the block's text without its title, to the clipboard; the button says "Copied" and a
+   live region tells screen readers. Where the clipboard cannot be written, the code is selected
+   for Ctrl+C. */
+(function () {
+  "use strict";
+  var blocks = document.querySelectorAll("div.highlight");
+  if (!blocks.length) return;
+  var live = document.createElement("span");
+  live.className = "visually-hidden";
+  live.setAttribute("role", "status");
+  document.body.appendChild(live);
+  function write(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+  Array.prototype.forEach.call(blocks, function (block) {
+    var code = block.querySelector("pre > code") || block.querySelector("pre");
+    if (!code) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "code-copy";
+    button.innerHTML = 'Copy<span class="visually-hidden"> code</span>';
+    var timer = null;
+    function say(label, message) {
+      button.firstChild.nodeValue = label;
+      live.textContent = message;
+      clearTimeout(timer);
+      timer = setTimeout(function () { button.firstChild.nodeValue = "Copy"; live.textContent = ""; }, 2000);
+    }
+    button.addEventListener("click", function () {
+      write(code.textContent.replace(/\n$/, "")).then(function () {
+        say("Copied", "Code copied to the clipboard");
+      }, function () {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var sel = window.getSelection();
+        sel.removeAllRanges();
+        sel.addRange(range);
+        say("Selected", "Code selected: press Ctrl+C to copy");
+      });
+    });
+    block.appendChild(button);
+  });
+})();
