@@ -88,7 +88,8 @@ pub struct SiteConfig {
     /// Public address of the site (`https://acme.github.io/portal/`), optional. With it the
     /// `404.html` page links from the site's own path (so it works at any depth of a GitHub
     /// Pages project site) and scorecard pages offer a README badge with absolute links.
-    /// An address that is not an absolute http(s) URL is a `config/invalid` error.
+    /// An address that is not an absolute http(s) URL is a `config/invalid` error. Once
+    /// loaded it ends with `/` (`https://x/portal` → `https://x/portal/`).
     pub url: Option<String>,
     /// Template for "edit this file" links, e.g. `https://github.com/acme/{repo}/edit/main/{path}`.
     pub edit_url: Option<String>,
@@ -301,16 +302,9 @@ pub fn from_node(node: Option<&Node>, file: &str) -> (Config, Vec<Problem>) {
 }
 
 impl SiteConfig {
-    /// The site's public address with a trailing `/` (`https://acme.github.io/portal/`),
-    /// when `url` is set and valid.
-    pub fn base_url(&self) -> Option<String> {
-        let url = parse_site_url(self.url.as_deref()?).ok()?;
-        Some(url.to_string())
-    }
-
     /// The path of the site on its host (`/portal/`; `/` at the root of a domain).
     pub fn base_path(&self) -> Option<String> {
-        let url = parse_site_url(self.url.as_deref()?).ok()?;
+        let url = url::Url::parse(self.url.as_deref()?).ok()?;
         Some(url.path().to_string())
     }
 }
@@ -336,11 +330,18 @@ fn parse_site_url(s: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// `site.url` checked: an invalid address is an error at its value and is dropped (the
-/// site is still built, with relative links only).
+/// `site.url` checked once, when the config is loaded: a valid address is kept in its
+/// normal form (ending with `/`), so that pages append site-relative paths to it; an invalid
+/// one is an error at its value and is dropped (the site is still built, with relative links
+/// only).
 fn check_site_url(config: &mut Config, node: &Node, file: &str) -> Option<Problem> {
-    let url = config.site.url.as_deref()?;
-    let message = parse_site_url(url).err()?;
+    let message = match parse_site_url(config.site.url.as_deref()?) {
+        Ok(url) => {
+            config.site.url = Some(url.to_string());
+            return None;
+        }
+        Err(message) => message,
+    };
     config.site.url = None;
     let span = node.at_pointer("/site/url").map_or(node.span, |n| n.span);
     Some(
@@ -513,7 +514,7 @@ mod tests {
         let (config, problems) = from_node(Some(&site("https://acme.github.io/portal")), "p");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(
-            config.site.base_url().as_deref(),
+            config.site.url.as_deref(),
             Some("https://acme.github.io/portal/")
         );
         assert_eq!(config.site.base_path().as_deref(), Some("/portal/"));

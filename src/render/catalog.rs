@@ -10,7 +10,7 @@ use std::io;
 use std::path::Path;
 
 /// Kinds in the order people look for them; others follow alphabetically.
-const KIND_ORDER: &[&str] = &[
+pub(crate) const KIND_ORDER: &[&str] = &[
     "component",
     "api",
     "system",

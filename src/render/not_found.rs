@@ -42,6 +42,7 @@ pub fn page(site: &Site, r: &Renderer, out: &Path) -> io::Result<()> {
         nav => base.nav,
         fixed_root => fixed.is_some(),
         top_level => TOP_LEVEL,
+        kinds => super::catalog::KIND_ORDER,
     };
     r.page(out, PAGE, "404.html", ctx)
 }

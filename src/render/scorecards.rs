@@ -566,7 +566,7 @@ pub fn entity_view(site: &Site, i: usize) -> Vec<Value> {
                 next,
                 score: r.score,
                 badge: badge_url(&e.entity_ref, card),
-                badge_markdown: site.config.site.base_url().map(|base| {
+                badge_markdown: site.config.site.url.as_deref().map(|base| {
                     format!(
                         "[![{}]({base}{})]({base}{}#scorecard-{})",
                         card.title.replace(['[', ']'], ""),
