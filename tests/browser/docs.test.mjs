@@ -99,6 +99,21 @@ for (const makeMode of [fileMode, serveMode]) {
       const [b, r] = [await button.boundingBox(), await block.boundingBox()];
       assert.ok(b.x + b.width <= r.x + r.width && b.y >= r.y && b.y + b.height <= r.y + r.height, JSON.stringify({ b, r }));
       assert.deepEqual(pageProblems(page), []);
+
+      // Where the page may not write the clipboard, the code is selected for Ctrl+C.
+      const refused = await newPage(browser, mode);
+      await refused.addInitScript(() => {
+        Object.defineProperty(navigator, 'clipboard', {
+          value: { writeText: () => Promise.reject(new Error('denied')) },
+        });
+      });
+      await refused.goto(mode.url(rel));
+      const other = refused.locator('.docs-content div.highlight').first().locator('button.code-copy');
+      await other.click();
+      await refused.waitForFunction(() => String(window.getSelection()).length > 0);
+      assert.equal(await refused.evaluate(() => String(window.getSelection()).replace(/\n$/, '')), code);
+      assert.equal(await other.textContent(), 'Selected code');
+      assert.equal(await refused.locator('[role="status"]', { hasText: 'press Ctrl+C' }).count(), 1);
     });
 
     it('the Documentation card leads to an index of every docs site', async () => {

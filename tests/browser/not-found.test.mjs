@@ -129,6 +129,30 @@ describe('404 page', () => {
     }
   });
 
+  it('on *.github.io an address with nothing to go by is taken to be under the project\'s folder', async () => {
+    // The host is acme.github.io, answered from disk by the browser itself, as GitHub Pages
+    // answers a project site: /portal/… from the site, anything missing with its 404.html.
+    const base = 'https://acme.github.io/';
+    const mode = { name: 'github.io', base, url: (rel) => base + rel };
+    const page = await newPage(browser, mode);
+    await page.route(`${base}**`, (route) => {
+      const url = decodeURIComponent(new URL(route.request().url()).pathname);
+      let file = url.startsWith('/portal/') ? path.join(SITE_DIR, url.slice('/portal/'.length)) : null;
+      if (file && url.endsWith('/')) file = path.join(file, 'index.html');
+      const found = file && fs.existsSync(file) && fs.statSync(file).isFile();
+      file = found ? file : path.join(SITE_DIR, '404.html');
+      route.fulfill({ status: found ? 200 : 404, contentType: TYPES[path.extname(file)], body: fs.readFileSync(file) });
+    });
+    const missing = 'portal/payments-api-old';
+    const response = await page.goto(mode.url(missing));
+    assert.equal(response.status(), 404);
+    assert.ok(await styled(page), 'stylesheet from /portal/assets/');
+    await page.locator('#search-page-results a').first().waitFor();
+    await page.locator('.brand').click();
+    await page.waitForURL(mode.url('portal/index.html'));
+    assert.deepEqual(problemsBesides(page, mode.url(missing)), []);
+  });
+
   it('with site.url its links start at the site\'s path, at an address with nothing to go by', async () => {
     const { work } = buildSite('portico-404-', {
       'portico.yaml': 'site:\n  title: Acme portal\n  url: https://acme.github.io/portal/\n',
