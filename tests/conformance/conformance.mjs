@@ -12,7 +12,9 @@
 // Before relying on these additions, the script checks that it agrees with oracle.mjs itself
 // on every corpus document they do not touch.
 //
-// Usage: node conformance.mjs --shared DIR --portico BIN [--work DIR] [--keep]
+// Usage: node conformance.mjs --shared DIR --portico BIN [--work DIR] [--keep] [--extra DIR]
+//   --extra DIR: also every YAML file under DIR (e.g. catalog files collected from real
+//   repositories), compared as it is and mutated like the corpus; ids start with `extra/`.
 // Exit status: 0 when every verdict agrees, 1 otherwise (disagreements are listed).
 
 import fs from 'node:fs';
@@ -32,6 +34,7 @@ const oracleDir = path.join(shared, 'tools/backstage-oracle');
 const corpus = path.join(shared, 'corpus/backstage');
 const work = opt('--work', fs.mkdtempSync(path.join(os.tmpdir(), 'portico-conformance-')));
 const keep = args.includes('--keep');
+const extra = opt('--extra') && path.resolve(opt('--extra'));
 
 const require = createRequire(path.join(oracleDir, 'package.json'));
 const YAML = require('yaml');
@@ -455,6 +458,10 @@ const known = new Set(
     .split('\n').map(l => l.trim()).filter(l => l && !l.startsWith('#')),
 );
 
+// A known difference is a case id, or a prefix of ids ending with `*` (a class of cases
+// with one reason, e.g. a text mutation of any file).
+const isKnown = id => known.has(id) || [...known].some(k => k.endsWith('*') && id.startsWith(k.slice(0, -1)));
+
 function report(title, cases, verdictOf) {
   let agree = 0, skipped = 0;
   const bad = [];
@@ -463,7 +470,7 @@ function report(title, cases, verdictOf) {
     const errors = verdictOf(c.file, c.index);
     const porticoOk = errors.length === 0;
     if (porticoOk === c.ok) agree++;
-    else if (known.has(c.id)) { agree++; c.knownDifference = true; }
+    else if (isKnown(c.id)) { agree++; c.knownDifference = true; }
     else bad.push({ ...c, porticoErrors: errors });
   }
   const total = cases.length - skipped;
@@ -478,7 +485,9 @@ function report(title, cases, verdictOf) {
   return bad.length;
 }
 
-const files = yamlFiles(corpus);
+const files = [...yamlFiles(corpus), ...(extra ? yamlFiles(extra) : [])];
+// A file's name in case ids: relative to the corpus, or `extra/…` for --extra files.
+const rel = f => (extra && f.startsWith(extra + path.sep) ? 'extra/' + path.relative(extra, f) : path.relative(corpus, f));
 
 // 1. Self-check: this script's Backstage verdict equals oracle.mjs's where it adds nothing.
 const oracleOut = execFileSync('node', [path.join(oracleDir, 'oracle.mjs'), ...files], {
@@ -488,8 +497,7 @@ const corpusCases = [];
 let selfCheckFailures = 0;
 for (const file of files) {
   for (const v of await fileVerdicts(file)) {
-    const rel = path.relative(corpus, file);
-    const id = `corpus ${rel}#${v.index}`;
+    const id = `corpus ${rel(file)}#${v.index}`;
     corpusCases.push({ ...v, file, id });
     const o = oracleOut.find(x => x.file === file && x.index === v.index);
     const touched = v.placeholder || v.kind === 'Template';
@@ -523,7 +531,7 @@ const write = (text, id) => {
   return file;
 };
 for (const base of bases) {
-  const rel = `${path.relative(corpus, base.file)}#${base.index}`;
+  const baseId = `${rel(base.file)}#${base.index}`;
   for (const [name, mutate] of Object.entries(MUTATIONS)) {
     const e = structuredClone(base.json);
     if (mutate(e) === false) continue;
@@ -531,7 +539,7 @@ for (const base of bases) {
     if (text === YAML.stringify(base.json, { lineWidth: 0 })) continue;
     const file = write(text);
     for (const v of await fileVerdicts(file)) {
-      mutationCases.push({ ...v, file, id: `mutation ${name} of ${rel}` });
+      mutationCases.push({ ...v, file, id: `mutation ${name} of ${baseId}` });
     }
   }
 }
@@ -547,7 +555,7 @@ for (const f of singleDoc) {
     const file = write(text);
     const vs = await fileVerdicts(file);
     for (const v of vs) {
-      mutationCases.push({ ...v, file, id: `text mutation ${name} of ${path.relative(corpus, f)}#${v.index}` });
+      mutationCases.push({ ...v, file, id: `text mutation ${name} of ${rel(f)}#${v.index}` });
     }
   }
 }
