@@ -60,6 +60,11 @@ pub const ALL: &[Rule] = &[
         "mkdocs.yml names a docs_dir that does not exist",
     ),
     rule(
+        "docs/mkdocs-include",
+        Error,
+        "A nav `!include` / `*include` (the monorepo plugin) that names no usable mkdocs.yml",
+    ),
+    rule(
         "docs/mkdocs-inherit",
         Error,
         "An INHERIT in mkdocs.yml that names no file or nests too deep",

@@ -321,6 +321,133 @@ fn without_nav_the_folder_tree_is_the_nav_and_inherit_merges() {
     assert!(page.contains("https://gitlab.com/acme/p/edit/master/docs/ops/run-book.md"));
 }
 
+/// The monorepo plugin, which techdocs-core turns on: `!include` and `*include` in the nav
+/// merge other sites' docs under their aliases, with their navs, edit links and links.
+#[test]
+fn monorepo_includes_merge_sites_under_their_alias() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    write(&root, "catalog-info.yaml", CATALOG);
+    write(
+        &root,
+        "mkdocs.yml",
+        "site_name: Platform
+repo_url: https://github.com/acme/platform
+edit_uri: edit/main/docs/
+nav:
+  - Home: index.md
+  - Payments: '!include ./services/pay/mkdocs.yml'
+  - Ledger: '!include services/ledger/mkdocs.yml'
+  - Libraries: '*include ./libs/*/mkdocs.yml'
+  - Missing: '!include ./services/nope/mkdocs.yml'
+  - Outside: '!include ../elsewhere/mkdocs.yml'
+plugins:
+  - techdocs-core
+",
+    );
+    write(
+        &root,
+        "docs/index.md",
+        "# Platform\n\nSee [payments](pay/index.md) and [the runbook](ledger-service/ops/runbook.md#restart).\n",
+    );
+    write(
+        &root,
+        "services/pay/mkdocs.yml",
+        "site_name: pay\nnav:\n  - Overview: index.md\n  - Guides:\n      - guides/setup.md\n",
+    );
+    write(
+        &root,
+        "services/pay/docs/index.md",
+        "# Payments\n\nBack [home](../index.md). ![d](diagram.png)\n",
+    );
+    write(&root, "services/pay/docs/diagram.png", "PNG");
+    write(
+        &root,
+        "services/pay/docs/guides/setup.md",
+        "# Setting up payments\n",
+    );
+    // No nav: the plugin lists folders first, then pages; `Ledger Service` is slugged.
+    write(
+        &root,
+        "services/ledger/mkdocs.yml",
+        "site_name: Ledger Service\nrepo_url: https://github.com/acme/ledger\n",
+    );
+    write(&root, "services/ledger/docs/index.md", "# Ledger\n");
+    write(
+        &root,
+        "services/ledger/docs/ops/runbook.md",
+        "# Runbook\n\n## Restart\n",
+    );
+    write(&root, "libs/b-lib/mkdocs.yml", "site_name: b\n");
+    write(&root, "libs/b-lib/docs/index.md", "# B\n");
+    // An included site may not include others.
+    write(
+        &root,
+        "libs/a-lib/mkdocs.yml",
+        "site_name: a\nnav:\n  - index.md\n  - More: '!include ../b-lib/mkdocs.yml'\n",
+    );
+    write(&root, "libs/a-lib/docs/index.md", "# A\n");
+    write(tmp.path(), "elsewhere/mkdocs.yml", "site_name: x\n");
+
+    let (docs, site, _out) = build(&root);
+    assert_eq!(
+        located(&docs.problems, "docs/mkdocs-include"),
+        [
+            "a-lib/mkdocs.yml:4:11",
+            "payments/mkdocs.yml:9:14",
+            "payments/mkdocs.yml:10:14"
+        ],
+        "{:#?}",
+        docs.problems
+    );
+    let messages: Vec<&str> = docs.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "an included site cannot include others (the monorepo plugin does not nest)",
+            "`./services/nope/mkdocs.yml` not found",
+            "`../elsewhere/mkdocs.yml` is outside the folder of this mkdocs.yml",
+        ]
+    );
+    let s = &docs.sites[0];
+    let pages: Vec<(&str, &str)> = s
+        .records
+        .iter()
+        .map(|p| (p.path.as_str(), p.title.as_str()))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            ("index.md", "Home"),
+            ("pay/index.md", "Overview"),
+            ("pay/guides/setup.md", "Setting up payments"),
+            ("ledger-service/ops/runbook.md", "Runbook"),
+            ("ledger-service/index.md", "Ledger"),
+            ("a/index.md", "A"),
+            ("b/index.md", "B"),
+        ]
+    );
+    assert!(site.join("pay/diagram.png").is_file());
+    let home = read(&site.join("index.html"));
+    assert!(home.contains(r#"href="pay/index.html""#), "{home}");
+    assert!(
+        home.contains(r#"href="ledger-service/ops/runbook/index.html#restart""#),
+        "{home}"
+    );
+    assert!(home.contains("<summary>Libraries</summary>"), "{home}");
+    let pay = read(&site.join("pay/index.html"));
+    assert!(pay.contains(r#"href="../index.html">home</a>"#), "{pay}");
+    // Edit links: the root's edit_uri with the docs folder swapped, or the site's own repo.
+    assert!(pay.contains("https://github.com/acme/platform/edit/main/services/pay/docs/index.md"));
+    let runbook = read(&site.join("ledger-service/ops/runbook/index.html"));
+    assert!(
+        runbook.contains(
+            "https://github.com/acme/ledger/edit/main/services/ledger/docs/ops/runbook.md"
+        ),
+        "{runbook}"
+    );
+}
+
 #[test]
 fn git_history_gives_last_updated_dates() {
     let tmp = tempfile::tempdir().unwrap();

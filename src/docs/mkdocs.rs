@@ -51,6 +51,8 @@ const SUPPORTED_PLUGINS: &[&str] = &[
     "minify",
     "offline",
     "tags",
+    // techdocs-core enables it; its `!include` / `*include` nav statements are implemented.
+    "monorepo",
 ];
 
 #[derive(Debug, Clone, Default)]
@@ -74,7 +76,9 @@ impl MkDocs {
     pub fn unsupported(&self) -> BTreeSet<String> {
         let mut s = BTreeSet::new();
         for p in &self.plugins {
-            if !SUPPORTED_PLUGINS.contains(&p.as_str()) {
+            // Material for MkDocs 9 names its own plugins `material/search`, `material/tags`…
+            let short = p.strip_prefix("material/").unwrap_or(p);
+            if !SUPPORTED_PLUGINS.contains(&short) {
                 s.insert(format!("plugin {p}"));
             }
         }
@@ -87,24 +91,40 @@ impl MkDocs {
         s
     }
 
+    /// `edit_uri` as MkDocs fills it in: as written, else the default of the well-known
+    /// hosts of `repo_url`; `None` when there are no edit links.
+    pub fn effective_edit_uri(&self) -> Option<String> {
+        let repo = self.repo_url.as_deref().unwrap_or("");
+        match &self.edit_uri {
+            Some(e) if e.is_empty() => None,
+            Some(e) => Some(e.clone()),
+            None if repo.contains("github.com") || repo.contains("gitlab.com") => {
+                Some("edit/master/docs/".to_string())
+            }
+            None if repo.contains("bitbucket.org") => Some("src/default/docs/".to_string()),
+            None => None,
+        }
+    }
+
+    /// `docs_dir` as written: relative to the folder of the mkdocs file, `/`-separated.
+    pub fn docs_dir_name(&self) -> String {
+        self.docs_dir
+            .strip_prefix(self.file.parent().unwrap_or(Path::new(".")))
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| "docs".into())
+    }
+
+    /// `docs_dir` as problems show it (beside `display`, the mkdocs file's).
+    pub fn docs_display(&self) -> String {
+        let dir = self.display.rsplit_once('/').map_or("", |(d, _)| d);
+        join_display(dir, &self.docs_dir_name())
+    }
+
     /// "Edit this page" URL for a page at `rel` (relative to docs_dir), as MkDocs builds it
     /// from `repo_url` and `edit_uri`.
     pub fn edit_url(&self, rel: &str) -> Option<String> {
         let repo = self.repo_url.as_deref().unwrap_or("");
-        let edit = match &self.edit_uri {
-            Some(e) if e.is_empty() => return None,
-            Some(e) => e.clone(),
-            None => {
-                // MkDocs' defaults for the well-known hosts.
-                if repo.contains("github.com") || repo.contains("gitlab.com") {
-                    "edit/master/docs/".to_string()
-                } else if repo.contains("bitbucket.org") {
-                    "src/default/docs/".to_string()
-                } else {
-                    return None;
-                }
-            }
-        };
+        let edit = self.effective_edit_uri()?;
         let base = if edit.starts_with("http://") || edit.starts_with("https://") {
             edit
         } else if repo.is_empty() {
@@ -252,12 +272,36 @@ fn merge(base: Node, child: Node) -> Node {
 }
 
 fn scalar_string(n: &Node) -> Option<String> {
+    if n.tag.as_deref() == Some("!ENV") {
+        return env_value(n, &|var| std::env::var(var).ok());
+    }
     match &n.value {
         Value::Str(s) => Some(s.clone()),
         Value::Int(i) => Some(i.to_string()),
         Value::Float(f) => Some(f.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// `!ENV VAR` and `!ENV [VAR, OTHER, default]` as MkDocs reads them: the value of the first
+/// variable set; else, for a list of two or more, its last item as written; else nothing.
+fn env_value(n: &Node, env: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let plain = |n: &Node| {
+        let mut n = n.clone();
+        n.tag = None;
+        scalar_string(&n)
+    };
+    match &n.value {
+        Value::Seq(items) if items.len() > 1 => {
+            let (default, vars) = items.split_last()?;
+            vars.iter()
+                .filter_map(plain)
+                .find_map(|v| env(&v))
+                .or_else(|| plain(default))
+        }
+        Value::Seq(items) => items.iter().filter_map(plain).find_map(|v| env(&v)),
+        _ => plain(n).and_then(|v| env(&v)),
     }
 }
 
@@ -321,17 +365,71 @@ pub enum NavItem {
     },
 }
 
+/// The monorepo plugin's nav statements (techdocs-core turns the plugin on): the entry
+/// `Title: '!include path/mkdocs.yml'` becomes a section `Title` holding that site's nav,
+/// its docs_dir served under the site's alias; `Title: '*include glob/mkdocs.yml'` a section
+/// holding one such section per match.
+pub const INCLUDE: &str = "!include ";
+pub const GLOB_INCLUDE: &str = "*include ";
+
+pub fn is_include(s: &str) -> bool {
+    s.starts_with(INCLUDE) || s.starts_with(GLOB_INCLUDE)
+}
+
+/// Every include statement of a nav (the string nodes), in nav order.
+pub fn nav_includes(nav: &Node) -> Vec<&Node> {
+    fn walk<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
+        match &n.value {
+            Value::Str(s) if is_include(s) => out.push(n),
+            Value::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            Value::Map(entries) => entries.iter().for_each(|(_, v)| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = vec![];
+    walk(nav, &mut out);
+    out
+}
+
+/// Where an included site's pages go: its `site_name` when that is made of ASCII letters,
+/// digits, `_`, `-` and `/`, else a slug of it (lower case, other characters runs of `-`).
+pub fn include_alias(site_name: &str) -> String {
+    let plain = !site_name.is_empty()
+        && site_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '/'));
+    if plain {
+        return site_name.to_string();
+    }
+    let mut out = String::new();
+    for c in site_name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// What an include statement of a nav stands for: the title to use when the entry has none,
+/// and the entries. `None` leaves the entry out (its problem was reported when the site was
+/// listed).
+pub type IncludeNav<'a> = &'a dyn Fn(&str) -> Option<(String, Vec<NavItem>)>;
+
 /// Builds the nav from mkdocs.yml's `nav`. `lookup` maps a page path as written (relative
-/// to docs_dir) to the page index. Missing pages are problems at the nav entry.
+/// to docs_dir) to the page index; `include` resolves the monorepo plugin's statements.
+/// Missing pages are problems at the nav entry.
 pub fn nav_from_config(
     nav: &Node,
     display: &str,
     lookup: &dyn Fn(&str) -> Option<usize>,
+    include: IncludeNav,
     problems: &mut Vec<Problem>,
 ) -> Vec<NavItem> {
     let mut out = Vec::new();
     for item in nav.as_seq().unwrap_or(&[]) {
-        if let Some(i) = nav_item(item, None, display, lookup, problems) {
+        if let Some(i) = nav_item(item, None, display, lookup, include, problems) {
             out.push(i);
         }
     }
@@ -343,9 +441,17 @@ fn nav_item(
     title: Option<String>,
     display: &str,
     lookup: &dyn Fn(&str) -> Option<usize>,
+    include: IncludeNav,
     problems: &mut Vec<Problem>,
 ) -> Option<NavItem> {
     match &node.value {
+        Value::Str(path) if is_include(path) => {
+            let (name, children) = include(path)?;
+            Some(NavItem::Section {
+                title: title.unwrap_or(name),
+                children,
+            })
+        }
         Value::Str(path) => {
             if path.contains("://") || path.starts_with("mailto:") || path.starts_with('/') {
                 return Some(NavItem::Link {
@@ -374,10 +480,10 @@ fn nav_item(
                     title: t,
                     children: children
                         .iter()
-                        .filter_map(|c| nav_item(c, None, display, lookup, problems))
+                        .filter_map(|c| nav_item(c, None, display, lookup, include, problems))
                         .collect(),
                 }),
-                _ => nav_item(v, Some(t), display, lookup, problems),
+                _ => nav_item(v, Some(t), display, lookup, include, problems),
             }
         }
         _ => {
@@ -437,13 +543,60 @@ fn build_level(pages: &[(usize, &str)], prefix: &str) -> Vec<NavItem> {
     items
 }
 
-/// `getting-started` → `Getting started`, as MkDocs titles pages and folders without one.
+/// The nav the monorepo plugin makes for an included site without one: at each level the
+/// subfolders first (as sections, by name), then the pages by name.
+pub fn nav_from_folders_dirs_first(pages: &[String]) -> Vec<NavItem> {
+    let mut indexed: Vec<(usize, &str)> = pages.iter().map(String::as_str).enumerate().collect();
+    indexed.sort_by(|a, b| a.1.cmp(b.1));
+    dirs_first_level(&indexed, "")
+}
+
+fn dirs_first_level(pages: &[(usize, &str)], prefix: &str) -> Vec<NavItem> {
+    let mut files = Vec::new();
+    let mut sub: std::collections::BTreeMap<&str, Vec<(usize, &str)>> = Default::default();
+    for &(i, p) in pages {
+        match p[prefix.len()..].split_once('/') {
+            None => files.push(NavItem::Page {
+                title: None,
+                page: i,
+            }),
+            Some((d, _)) => sub.entry(d).or_default().push((i, p)),
+        }
+    }
+    let mut items: Vec<NavItem> = sub
+        .into_iter()
+        .map(|(d, ps)| NavItem::Section {
+            title: dir_title(d),
+            children: dirs_first_level(&ps, &format!("{prefix}{d}/")),
+        })
+        .collect();
+    items.extend(files);
+    items
+}
+
+/// `getting-started` → `Getting started`, as MkDocs titles pages and folders without one
+/// (a name with capitals keeps them: `myAPI` stays `myAPI`).
 pub fn dir_title(name: &str) -> String {
     let s = name.replace(['-', '_'], " ");
+    if s.to_lowercase() != s {
+        return s;
+    }
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// Maps the page indexes of `nav` (into a list of some pages) through `pages` (their
+/// indexes in the whole site).
+pub fn renumber(nav: &mut [NavItem], pages: &[usize]) {
+    for item in nav {
+        match item {
+            NavItem::Page { page, .. } => *page = pages[*page],
+            NavItem::Section { children, .. } => renumber(children, pages),
+            NavItem::Link { .. } => {}
+        }
     }
 }
 
@@ -465,6 +618,63 @@ pub fn flatten(nav: &[NavItem], out: &mut Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_tags_read_the_first_variable_set_else_the_default() {
+        let env = |v: &str| (v == "SET").then(|| "from-env".to_string());
+        let node = |yaml: &str| {
+            let (docs, problems) = crate::parse::parse_str(yaml, "mkdocs.yml");
+            assert!(problems.is_empty(), "{problems:?}");
+            docs[0].root.get("v").unwrap().clone()
+        };
+        assert_eq!(
+            env_value(&node("v: !ENV SET\n"), &env).as_deref(),
+            Some("from-env")
+        );
+        assert_eq!(env_value(&node("v: !ENV UNSET\n"), &env), None);
+        assert_eq!(
+            env_value(&node("v: !ENV [UNSET, SET, base.yml]\n"), &env).as_deref(),
+            Some("from-env")
+        );
+        assert_eq!(
+            env_value(&node("v: !ENV [UNSET, base.yml]\n"), &env).as_deref(),
+            Some("base.yml")
+        );
+        assert_eq!(env_value(&node("v: !ENV [UNSET]\n"), &env), None);
+    }
+
+    #[test]
+    fn include_aliases_are_site_names_or_their_slugs() {
+        assert_eq!(include_alias("pay/v2_api-x"), "pay/v2_api-x");
+        assert_eq!(include_alias("Ledger Service"), "ledger-service");
+        assert_eq!(include_alias("  Café: Ops! "), "caf-ops");
+    }
+
+    #[test]
+    fn monorepo_folder_nav_lists_folders_first() {
+        let pages: Vec<String> = ["index.md", "b.md", "ops/run.md", "a/x.md"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let page = |page| NavItem::Page { title: None, page };
+        assert_eq!(
+            nav_from_folders_dirs_first(&pages),
+            vec![
+                NavItem::Section {
+                    title: "A".into(),
+                    children: vec![page(3)]
+                },
+                NavItem::Section {
+                    title: "Ops".into(),
+                    children: vec![page(2)]
+                },
+                page(1),
+                page(0),
+            ]
+        );
+        assert_eq!(dir_title("myAPI_docs"), "myAPI docs");
+        assert_eq!(dir_title("run-book"), "Run book");
+    }
 
     #[test]
     fn folder_nav_puts_index_first_and_folders_as_sections() {

@@ -317,12 +317,15 @@ struct CrossLink {
 fn histories<'a>(plans: impl Iterator<Item = &'a SitePlan<'a>>) -> HashMap<PathBuf, git::History> {
     let mut by_root: BTreeMap<&Path, (BTreeSet<&str>, HashSet<String>)> = BTreeMap::new();
     for plan in plans {
-        let (Some(root), Some(prefix)) = (&plan.input.git_root, &plan.docs_in_repo) else {
+        let Some(root) = &plan.input.git_root else {
             continue;
         };
+        if plan.git_prefixes.is_empty() {
+            continue;
+        }
         let (prefixes, wanted) = by_root.entry(root.as_path()).or_default();
-        prefixes.insert(prefix.as_str());
-        wanted.extend(plan.pages.iter().map(|p| in_repo(prefix, &p.rel)));
+        prefixes.extend(plan.git_prefixes.iter().map(String::as_str));
+        wanted.extend(plan.pages.iter().filter_map(|p| p.git.clone()));
     }
     // Every root holds `.git`: that is how `RepoRoots` found it.
     by_root
@@ -350,12 +353,41 @@ struct SitePlan<'a> {
     /// Problems and skipped features met so far.
     so: SiteOutput,
     cfg: MkDocs,
-    /// docs_dir as shown in problems.
-    docs_display: String,
     pages: Vec<PageSrc>,
-    assets: Vec<String>,
-    /// docs_dir relative to the git work tree, when the docs are in one.
-    docs_in_repo: Option<String>,
+    assets: Vec<AssetSrc>,
+    /// The docs folders (the site's, and those it includes) relative to the git work tree,
+    /// when the docs are in one.
+    git_prefixes: Vec<String>,
+    /// The sites its nav includes (the monorepo plugin's `!include` / `*include`).
+    includes: Includes,
+}
+
+/// A file of a docs_dir that is not a page (image, download), copied beside the pages.
+struct AssetSrc {
+    /// Where it goes, relative to the site root (as pages link to it).
+    rel: String,
+    file: PathBuf,
+    display: String,
+}
+
+/// The sites a nav includes, as the monorepo plugin (which techdocs-core turns on) merges
+/// them: each one's docs_dir under its alias, its nav where the statement stands.
+#[derive(Default)]
+struct Includes {
+    /// In nav order; pages of part `k + 1` belong to `sites[k]`.
+    sites: Vec<Included>,
+    /// Each statement as written → the sites it includes (one for `!include`, the matches of
+    /// `*include`, in path order). Statements that include nothing are absent.
+    by_statement: HashMap<String, Vec<usize>>,
+}
+
+struct Included {
+    alias: String,
+    /// Its settings, `repo_url` and `edit_uri` filled in from the including site's as the
+    /// plugin does.
+    cfg: MkDocs,
+    /// Its pages (indexes into the site's pages), in its docs listing order.
+    pages: Vec<usize>,
 }
 
 /// A page of a site before rendering.
@@ -367,6 +399,10 @@ struct PageSrc {
     url: String,
     file: PathBuf,
     display: String,
+    /// 0 for the site's own docs_dir, `k + 1` for `Includes::sites[k]`.
+    part: usize,
+    /// Its path in its git repository, when it is in one (for "last updated").
+    git: Option<String>,
 }
 
 /// MkDocs' `use_directory_urls`: `index.md`/`README.md` → the folder, `x.md` → `x/`.
@@ -432,17 +468,8 @@ fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
     for u in cfg.unsupported() {
         *so.skipped.entry(u).or_default() += 1;
     }
-    let mk_dir_display = input
-        .mkdocs_display
-        .rsplit_once('/')
-        .map(|(d, _)| d)
-        .unwrap_or("");
-    let docs_dir_name = cfg
-        .docs_dir
-        .strip_prefix(cfg.file.parent().unwrap_or(Path::new(".")))
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_else(|_| "docs".into());
-    let docs_display = mkdocs::join_display(mk_dir_display, &docs_dir_name);
+    let docs_dir_name = cfg.docs_dir_name();
+    let docs_display = cfg.docs_display();
     if !cfg.docs_dir.is_dir() {
         so.problems.push(Problem::warning(
             "docs/missing-docs-dir",
@@ -452,48 +479,330 @@ fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
         ));
         return Planned::Nothing(so);
     }
-    let (md_files, assets) = list_docs_dir(&cfg.docs_dir);
-    // `README.md` is the index of its folder only when there is no `index.md` beside it.
-    let have: HashSet<&str> = md_files.iter().map(String::as_str).collect();
     let mut pages: Vec<PageSrc> = Vec::new();
-    for rel in &md_files {
-        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        if name.eq_ignore_ascii_case("README.md") {
-            let index = if dir.is_empty() {
-                "index.md".to_string()
-            } else {
-                format!("{dir}/index.md")
-            };
-            if have.contains(index.as_str()) {
-                continue;
+    let mut assets: Vec<AssetSrc> = Vec::new();
+    let mut git_prefixes = Vec::new();
+    let part = DocsPart {
+        prefix: "",
+        dir: &cfg.docs_dir,
+        display: &docs_display,
+        index: 0,
+        git_root: input.git_root.as_deref(),
+    };
+    git_prefixes.extend(part.list(&mut pages, &mut assets));
+    let mut includes = Includes::default();
+    if let Some(nav) = &cfg.nav {
+        let statements = mkdocs::nav_includes(nav);
+        if !statements.is_empty() {
+            includes = plan_includes(input, &cfg, &docs_dir_name, &statements, &mut so.problems);
+            for (k, inc) in includes.sites.iter_mut().enumerate() {
+                let alias = format!("{}/", inc.alias);
+                let docs = inc.cfg.docs_dir.clone();
+                let display = inc.cfg.docs_display();
+                let part = DocsPart {
+                    prefix: &alias,
+                    dir: &docs,
+                    display: &display,
+                    index: k + 1,
+                    git_root: input.git_root.as_deref(),
+                };
+                let first = pages.len();
+                git_prefixes.extend(part.list(&mut pages, &mut assets));
+                inc.pages = (first..pages.len()).collect();
             }
+            // Docs merged under an alias replace the site's own files of the same name, as
+            // the plugin's copy does.
+            dedup_last(&mut pages, |p| p.rel.clone(), &mut includes);
+            let mut seen = HashSet::new();
+            let mut kept: Vec<AssetSrc> = assets
+                .into_iter()
+                .rev()
+                .filter(|a| seen.insert(a.rel.clone()))
+                .collect();
+            kept.reverse();
+            assets = kept;
         }
-        pages.push(PageSrc {
-            rel: rel.clone(),
-            url: page_url(rel),
-            file: cfg.docs_dir.join(rel),
-            display: mkdocs::join_display(&docs_display, rel),
-        });
     }
-    // Where the docs are in their git repository, for "last updated" dates.
-    let docs_in_repo = input.git_root.as_ref().and_then(|root| {
-        let c = cfg.docs_dir.canonicalize().ok()?;
-        Some(
-            c.strip_prefix(root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/"),
-        )
-    });
     Planned::Site(SitePlan {
         input,
         so,
         cfg,
-        docs_display,
         pages,
         assets,
-        docs_in_repo,
+        git_prefixes,
+        includes,
     })
+}
+
+/// Resolves the include statements of a site's nav: loads each included mkdocs file (once,
+/// however many statements name it), as the monorepo plugin does and with its rules; what
+/// it would stop the build for is an error at the statement, and that entry is left out.
+fn plan_includes(
+    input: &SiteInput,
+    cfg: &MkDocs,
+    docs_dir_name: &str,
+    statements: &[&crate::parse::Node],
+    problems: &mut Vec<Problem>,
+) -> Includes {
+    let root = cfg.file.parent().unwrap_or(Path::new("."));
+    let root_display = input.mkdocs_display.rsplit_once('/').map_or("", |(d, _)| d);
+    let display = &input.mkdocs_display;
+    let error = |span: Span, message: String| {
+        Problem::error("docs/mkdocs-include", display, span, message).with_hint(
+            "the monorepo plugin (on with techdocs-core) includes `Title: '!include path/mkdocs.yml'`, a file under this mkdocs.yml's folder with a `site_name`",
+        )
+    };
+    let mut out = Includes::default();
+    let mut by_file: HashMap<PathBuf, usize> = HashMap::new();
+    let mut aliases: HashMap<String, PathBuf> = HashMap::new();
+    for node in statements {
+        let Some(statement) = node.as_str() else {
+            continue;
+        };
+        let files: Vec<(PathBuf, String)> =
+            if let Some(glob) = statement.strip_prefix(mkdocs::GLOB_INCLUDE) {
+                let glob = glob.trim();
+                if !(glob.ends_with(".yml") || glob.ends_with(".yaml")) {
+                    problems.push(error(
+                        node.span,
+                        format!("`*include {glob}` must match .yml or .yaml files"),
+                    ));
+                    continue;
+                }
+                let found = glob_files(root, glob);
+                if found.is_empty() {
+                    problems.push(Problem::warning(
+                        "docs/mkdocs-include",
+                        display,
+                        node.span,
+                        format!("`*include {glob}` matches no file"),
+                    ));
+                    continue;
+                }
+                found
+            } else {
+                let path = statement[mkdocs::INCLUDE.len()..].trim();
+                vec![(
+                    crate::discover::normalize_lexical(&root.join(path)),
+                    path.to_string(),
+                )]
+            };
+        let mut sites = vec![];
+        for (file, written) in files {
+            if let Some(&k) = by_file.get(&file) {
+                sites.push(k);
+                continue;
+            }
+            if !(written.ends_with(".yml") || written.ends_with(".yaml")) {
+                problems.push(error(
+                    node.span,
+                    format!("`{written}` is not a .yml or .yaml file"),
+                ));
+                continue;
+            }
+            let inside = file.starts_with(crate::discover::normalize_lexical(root))
+                && file
+                    .canonicalize()
+                    .map_or(true, |c| c.starts_with(&input.confine));
+            if !inside {
+                problems.push(error(
+                    node.span,
+                    format!("`{written}` is outside the folder of this mkdocs.yml"),
+                ));
+                continue;
+            }
+            if !file.is_file() {
+                problems.push(error(node.span, format!("`{written}` not found")));
+                continue;
+            }
+            let inc_display = mkdocs::join_display(root_display, &written);
+            let (mut inc, inc_problems) = mkdocs::load(&file, &inc_display);
+            problems.extend(inc_problems);
+            let Some(site_name) = inc.site_name.clone() else {
+                problems.push(error(
+                    node.span,
+                    format!("`{written}` has no `site_name` (the folder its pages go to)"),
+                ));
+                continue;
+            };
+            if let Some(nested) = inc.nav.as_ref().map(mkdocs::nav_includes) {
+                for n in nested {
+                    problems.push(
+                        Problem::error(
+                            "docs/mkdocs-include",
+                            &inc_display,
+                            n.span,
+                            "an included site cannot include others (the monorepo plugin does not nest)",
+                        ),
+                    );
+                }
+            }
+            if !inc.docs_dir.is_dir() {
+                problems.push(error(
+                    node.span,
+                    format!("the docs_dir of `{written}` does not exist"),
+                ));
+                continue;
+            }
+            let alias = mkdocs::include_alias(&site_name);
+            if let Some(other) = aliases.get(&alias) {
+                problems.push(error(
+                    node.span,
+                    format!("`{written}` and `{}` are both named `{alias}`: each included site needs its own site_name", other.display()),
+                ));
+                continue;
+            }
+            aliases.insert(alias.clone(), PathBuf::from(&written));
+            // Edit links as the plugin makes them: the included site's own settings, else
+            // the including site's with its docs folder swapped for this one's.
+            let inc_docs_rel = inc
+                .docs_dir
+                .strip_prefix(crate::discover::normalize_lexical(root))
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_default();
+            if inc.repo_url.is_none() {
+                inc.repo_url = cfg.repo_url.clone();
+            }
+            if inc.edit_uri.is_none() {
+                inc.edit_uri = cfg
+                    .effective_edit_uri()
+                    .map(|e| e.replace(docs_dir_name, &inc_docs_rel));
+            }
+            inc.site_name = Some(site_name);
+            by_file.insert(file, out.sites.len());
+            sites.push(out.sites.len());
+            out.sites.push(Included {
+                alias,
+                cfg: inc,
+                pages: vec![],
+            });
+        }
+        if !sites.is_empty() {
+            out.by_statement.insert(statement.to_string(), sites);
+        }
+    }
+    out
+}
+
+/// The files under `root` a `*include` glob matches (`*` within a folder, `**` any folders
+/// deep), sorted, with their paths relative to `root`.
+fn glob_files(root: &Path, glob: &str) -> Vec<(PathBuf, String)> {
+    let pattern = glob.trim_start_matches("./");
+    let Ok(matcher) = globset::GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map(|g| g.compile_matcher())
+    else {
+        return vec![];
+    };
+    let mut found: Vec<(PathBuf, String)> = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .build()
+        .flatten()
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(root)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            matcher
+                .is_match(&rel)
+                .then(|| (crate::discover::normalize_lexical(e.path()), rel))
+        })
+        .collect();
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    found
+}
+
+/// One docs_dir of a site: its own (`prefix` empty), or an included site's under its alias.
+struct DocsPart<'a> {
+    prefix: &'a str,
+    dir: &'a Path,
+    display: &'a str,
+    index: usize,
+    git_root: Option<&'a Path>,
+}
+
+impl DocsPart<'_> {
+    /// Lists the folder's pages and other files into the site's; returns the folder's path
+    /// in its git repository, when it is in one.
+    fn list(&self, pages: &mut Vec<PageSrc>, assets: &mut Vec<AssetSrc>) -> Option<String> {
+        let (md_files, other) = list_docs_dir(self.dir);
+        // Where the docs are in their git repository, for "last updated" dates.
+        let in_git = self.git_root.and_then(|root| {
+            let c = self.dir.canonicalize().ok()?;
+            Some(
+                c.strip_prefix(root)
+                    .ok()?
+                    .to_string_lossy()
+                    .replace('\\', "/"),
+            )
+        });
+        // `README.md` is the index of its folder only when there is no `index.md` beside it.
+        let have: HashSet<&str> = md_files.iter().map(String::as_str).collect();
+        for rel in &md_files {
+            let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+            if name.eq_ignore_ascii_case("README.md") {
+                let index = if dir.is_empty() {
+                    "index.md".to_string()
+                } else {
+                    format!("{dir}/index.md")
+                };
+                if have.contains(index.as_str()) {
+                    continue;
+                }
+            }
+            let site_rel = format!("{}{rel}", self.prefix);
+            pages.push(PageSrc {
+                url: page_url(&site_rel),
+                rel: site_rel,
+                file: self.dir.join(rel),
+                display: mkdocs::join_display(self.display, rel),
+                part: self.index,
+                git: in_git.as_deref().map(|g| in_repo(g, rel)),
+            });
+        }
+        assets.extend(other.into_iter().map(|rel| AssetSrc {
+            file: self.dir.join(&rel),
+            display: mkdocs::join_display(self.display, &rel),
+            rel: format!("{}{rel}", self.prefix),
+        }));
+        in_git
+    }
+}
+
+/// Keeps, of pages with the same `key`, the last one; renumbers the included sites' pages.
+fn dedup_last(pages: &mut Vec<PageSrc>, key: impl Fn(&PageSrc) -> String, includes: &mut Includes) {
+    let mut last: HashMap<String, usize> = HashMap::new();
+    for (i, p) in pages.iter().enumerate() {
+        last.insert(key(p), i);
+    }
+    if last.len() == pages.len() {
+        return;
+    }
+    let mut new_index = vec![usize::MAX; pages.len()];
+    let mut n = 0;
+    for (i, p) in pages.iter().enumerate() {
+        if last[&key(p)] == i {
+            new_index[i] = n;
+            n += 1;
+        }
+    }
+    let mut i = 0;
+    pages.retain(|_| {
+        i += 1;
+        new_index[i - 1] != usize::MAX
+    });
+    for inc in &mut includes.sites {
+        inc.pages = inc
+            .pages
+            .iter()
+            .map(|&p| new_index[p])
+            .filter(|&p| p != usize::MAX)
+            .collect();
+    }
 }
 
 /// Renders the pages of a batch of planned sites, writes them and their files, and checks
@@ -580,6 +889,7 @@ impl SiteWork<'_> {
     ) -> SiteCtx<'b> {
         SiteCtx {
             cfg: &self.plan.cfg,
+            includes: &self.plan.includes,
             pages: &self.plan.pages,
             titles: &self.titles,
             nav: &self.nav,
@@ -610,7 +920,6 @@ fn begin_site<'a>(
     out: &Path,
 ) -> SiteWork<'a> {
     let input = plan.input;
-    let docs_in_repo = plan.docs_in_repo.take();
     let entity = &catalog.entities[input.entity];
     let by_rel: HashMap<String, usize> = plan
         .pages
@@ -624,7 +933,7 @@ fn begin_site<'a>(
         .enumerate()
         .map(|(i, p)| (p.url.clone(), i))
         .collect();
-    let asset_set: HashSet<String> = plan.assets.iter().cloned().collect();
+    let asset_set: HashSet<String> = plan.assets.iter().map(|a| a.rel.clone()).collect();
 
     let lookup = |p: &str| -> Option<usize> {
         let norm = mkdocs::join_display("", p);
@@ -638,9 +947,59 @@ fn begin_site<'a>(
             by_url.get(&with).copied()
         })
     };
+    // The monorepo plugin's statements: an included site's nav (or its folders) with its
+    // paths under the site's alias.
+    let include_problems = std::cell::RefCell::new(Vec::new());
+    let includes = &plan.includes;
+    let included_nav = |k: usize| -> Vec<NavItem> {
+        let inc = &includes.sites[k];
+        match &inc.cfg.nav {
+            Some(n) => {
+                let prefixed = |p: &str| lookup(&format!("{}/{p}", inc.alias));
+                mkdocs::nav_from_config(
+                    n,
+                    &inc.cfg.display,
+                    &prefixed,
+                    &|_| None,
+                    &mut include_problems.borrow_mut(),
+                )
+            }
+            None => {
+                let rels: Vec<String> = inc
+                    .pages
+                    .iter()
+                    .map(|&p| plan.pages[p].rel[inc.alias.len() + 1..].to_string())
+                    .collect();
+                let mut nav = mkdocs::nav_from_folders_dirs_first(&rels);
+                mkdocs::renumber(&mut nav, &inc.pages);
+                nav
+            }
+        }
+    };
+    let include = |statement: &str| -> Option<(String, Vec<NavItem>)> {
+        let sites = includes.by_statement.get(statement)?;
+        let name = |k: usize| includes.sites[k].cfg.site_name.clone().unwrap_or_default();
+        if let Some(glob) = statement.strip_prefix(mkdocs::GLOB_INCLUDE) {
+            let children = sites
+                .iter()
+                .map(|&k| NavItem::Section {
+                    title: name(k),
+                    children: included_nav(k),
+                })
+                .collect();
+            Some((glob.trim().to_string(), children))
+        } else {
+            Some((name(sites[0]), included_nav(sites[0])))
+        }
+    };
     let nav = match &plan.cfg.nav {
         Some(n) => {
-            mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &mut plan.so.problems)
+            let mut problems = vec![];
+            let nav =
+                mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &include, &mut problems);
+            plan.so.problems.extend(problems);
+            plan.so.problems.extend(include_problems.take());
+            nav
         }
         None => {
             let rels: Vec<String> = plan.pages.iter().map(|p| p.rel.clone()).collect();
@@ -679,9 +1038,7 @@ fn begin_site<'a>(
 
     // Git dates, from the walk of the repository's history.
     let history = input.git_root.as_ref().and_then(|root| histories.get(root));
-    let date_of = |p: &PageSrc| -> Option<String> {
-        history?.date_of(&in_repo(docs_in_repo.as_deref()?, &p.rel))
-    };
+    let date_of = |p: &PageSrc| -> Option<String> { history?.date_of(p.git.as_deref()?) };
 
     let roots = markdown::SnippetRoots {
         bases: vec![
@@ -746,7 +1103,6 @@ fn finish_site(
                 input,
                 mut so,
                 cfg,
-                docs_display,
                 pages,
                 assets,
                 ..
@@ -763,14 +1119,14 @@ fn finish_site(
     let copy_problems: Vec<Problem> = assets
         .par_iter()
         .filter_map(|a| {
-            let to = site_out.join(a);
+            let to = site_out.join(&a.rel);
             if let Some(parent) = to.parent() {
                 let _ = std::fs::create_dir_all(parent);
             }
-            std::fs::copy(cfg.docs_dir.join(a), &to).err().map(|e| {
+            std::fs::copy(&a.file, &to).err().map(|e| {
                 Problem::error(
                     "docs/write",
-                    mkdocs::join_display(&docs_display, a),
+                    &a.display,
                     Span::file_start(),
                     format!("cannot copy to {}: {e}", to.display()),
                 )
@@ -965,6 +1321,7 @@ fn apply_nav_titles(nav: &[NavItem], titles: &mut [String]) {
 
 struct SiteCtx<'a> {
     cfg: &'a MkDocs,
+    includes: &'a Includes,
     pages: &'a [PageSrc],
     titles: &'a [String],
     nav: &'a [NavItem],
@@ -981,6 +1338,21 @@ struct SiteCtx<'a> {
     roots: &'a markdown::SnippetRoots,
     memo: &'a highlight::Memo,
     site_out: &'a Path,
+}
+
+impl SiteCtx<'_> {
+    /// The settings a page's edit link comes from (its own site's, for a page an include
+    /// brought in), and its path in that site's docs_dir.
+    fn page_cfg<'p>(&self, page: &'p PageSrc) -> (&MkDocs, &'p str) {
+        match page
+            .part
+            .checked_sub(1)
+            .and_then(|k| self.includes.sites.get(k))
+        {
+            Some(inc) => (&inc.cfg, &page.rel[inc.alias.len() + 1..]),
+            None => (self.cfg, &page.rel),
+        }
+    }
 }
 
 struct PageResult {

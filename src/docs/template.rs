@@ -124,6 +124,7 @@ impl<'r> Templates<'r> {
             }
             None => (None, None),
         };
+        let (page_cfg, page_rel) = ctx.page_cfg(page);
         let doc = DocView {
             title,
             site_name: ctx.site_name,
@@ -146,8 +147,8 @@ impl<'r> Templates<'r> {
                 .collect(),
             prev,
             next,
-            edit_url: ctx.cfg.edit_url(&page.rel),
-            repo_url: ctx.cfg.repo_url.as_deref(),
+            edit_url: page_cfg.edit_url(page_rel),
+            repo_url: page_cfg.repo_url.as_deref(),
             last_updated: date,
             source_path: &page.rel,
         };
