@@ -34,7 +34,11 @@ function pagesHost(dir) {
     });
     server.listen(0, '127.0.0.1', () => {
       const base = `http://127.0.0.1:${server.address().port}/`;
-      resolve({ name: 'pages', base, url: (rel) => base + rel, close: () => new Promise((r) => server.close(r)) });
+      // Closing drops the browser's kept-alive connections too: `server.close` alone waits
+      // for them, and a test that failed with a page still loading would hang instead of
+      // reporting its failure.
+      const close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
+      resolve({ name: 'pages', base, url: (rel) => base + rel, close });
     });
   });
 }
@@ -113,8 +117,9 @@ describe('404 page', () => {
 
   it('on a GitHub Pages project site (/portal/) it finds the site\'s root in the address', async () => {
     const host = await pagesHost(SITE_DIR);
+    let page;
     try {
-      const page = await newPage(browser, host);
+      page = await newPage(browser, host);
       const missing = 'portal/docs/default/component/payments-api/nope/deeper/';
       const response = await page.goto(host.url(missing));
       assert.equal(response.status(), 404);
@@ -125,6 +130,7 @@ describe('404 page', () => {
       assert.equal(await page.locator('h1').first().innerText(), 'Catalog');
       assert.deepEqual(problemsBesides(page, host.url(missing)), []);
     } finally {
+      await page?.context().close();
       await host.close();
     }
   });
@@ -161,8 +167,9 @@ describe('404 page', () => {
         'spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n',
     });
     const host = await pagesHost(path.join(work, 'site'));
+    let page;
     try {
-      const page = await newPage(browser, host);
+      page = await newPage(browser, host);
       const missing = 'portal/ledger-old';
       const response = await page.goto(host.url(missing));
       assert.equal(response.status(), 404);
@@ -176,6 +183,7 @@ describe('404 page', () => {
       await page.waitForURL(host.url('portal/index.html'));
       assert.deepEqual(problemsBesides(page, host.url(missing)), []);
     } finally {
+      await page?.context().close();
       await host.close();
       fs.rmSync(work, { recursive: true, force: true });
     }
