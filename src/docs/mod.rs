@@ -685,7 +685,7 @@ fn plan_includes(
 }
 
 /// The files under `root` a `*include` glob matches (`*` within a folder, `**` any folders
-/// deep), sorted, with their paths relative to `root`.
+/// deep), sorted, with their paths relative to `root`; `.git` is not searched.
 fn glob_files(root: &Path, glob: &str) -> Vec<(PathBuf, String)> {
     let pattern = glob.trim_start_matches("./");
     let Ok(matcher) = globset::GlobBuilder::new(pattern)
@@ -697,6 +697,7 @@ fn glob_files(root: &Path, glob: &str) -> Vec<(PathBuf, String)> {
     };
     let mut found: Vec<(PathBuf, String)> = ignore::WalkBuilder::new(root)
         .standard_filters(false)
+        .filter_entry(|e| e.file_name() != ".git")
         .build()
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
