@@ -110,7 +110,7 @@ impl MkDocs {
     pub fn docs_dir_name(&self) -> String {
         self.docs_dir
             .strip_prefix(self.file.parent().unwrap_or(Path::new(".")))
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .map(crate::discover::display_path)
             .unwrap_or_else(|_| "docs".into())
     }
 
@@ -372,6 +372,11 @@ pub enum NavItem {
 pub const INCLUDE: &str = "!include ";
 pub const GLOB_INCLUDE: &str = "*include ";
 
+/// Whether an included file's name is one the plugin takes (`.yml` or `.yaml`).
+pub fn is_yaml_name(path: &str) -> bool {
+    path.ends_with(".yml") || path.ends_with(".yaml")
+}
+
 pub fn is_include(s: &str) -> bool {
     s.starts_with(INCLUDE) || s.starts_with(GLOB_INCLUDE)
 }
@@ -503,7 +508,7 @@ fn nav_item(
 pub fn nav_from_folders(pages: &[String]) -> Vec<NavItem> {
     let mut indexed: Vec<(usize, &str)> = pages.iter().map(String::as_str).enumerate().collect();
     indexed.sort_by_key(|a| folder_key(a.1));
-    build_level(&indexed, "")
+    build_level(&indexed, "", false)
 }
 
 fn folder_key(path: &str) -> (Vec<String>, bool, String) {
@@ -520,38 +525,9 @@ pub fn is_index(file: &str) -> bool {
     matches!(file, "index.md" | "README.md" | "readme.md")
 }
 
-fn build_level(pages: &[(usize, &str)], prefix: &str) -> Vec<NavItem> {
-    let mut items = Vec::new();
-    let mut sub: std::collections::BTreeMap<&str, Vec<(usize, &str)>> = Default::default();
-    for &(i, p) in pages {
-        let rest = &p[prefix.len()..];
-        match rest.split_once('/') {
-            None => items.push(NavItem::Page {
-                title: None,
-                page: i,
-            }),
-            Some((d, _)) => sub.entry(d).or_default().push((i, p)),
-        }
-    }
-    for (d, ps) in sub {
-        let children = build_level(&ps, &format!("{prefix}{d}/"));
-        items.push(NavItem::Section {
-            title: dir_title(d),
-            children,
-        });
-    }
-    items
-}
-
-/// The nav the monorepo plugin makes for an included site without one: at each level the
-/// subfolders first (as sections, by name), then the pages by name.
-pub fn nav_from_folders_dirs_first(pages: &[String]) -> Vec<NavItem> {
-    let mut indexed: Vec<(usize, &str)> = pages.iter().map(String::as_str).enumerate().collect();
-    indexed.sort_by(|a, b| a.1.cmp(b.1));
-    dirs_first_level(&indexed, "")
-}
-
-fn dirs_first_level(pages: &[(usize, &str)], prefix: &str) -> Vec<NavItem> {
+/// One folder level of a folder nav: its pages (in the order given) and its subfolders as
+/// sections (by name), the subfolders first when `dirs_first`.
+fn build_level(pages: &[(usize, &str)], prefix: &str, dirs_first: bool) -> Vec<NavItem> {
     let mut files = Vec::new();
     let mut sub: std::collections::BTreeMap<&str, Vec<(usize, &str)>> = Default::default();
     for &(i, p) in pages {
@@ -563,15 +539,23 @@ fn dirs_first_level(pages: &[(usize, &str)], prefix: &str) -> Vec<NavItem> {
             Some((d, _)) => sub.entry(d).or_default().push((i, p)),
         }
     }
-    let mut items: Vec<NavItem> = sub
-        .into_iter()
-        .map(|(d, ps)| NavItem::Section {
-            title: dir_title(d),
-            children: dirs_first_level(&ps, &format!("{prefix}{d}/")),
-        })
-        .collect();
-    items.extend(files);
-    items
+    let sections = sub.into_iter().map(|(d, ps)| NavItem::Section {
+        title: dir_title(d),
+        children: build_level(&ps, &format!("{prefix}{d}/"), dirs_first),
+    });
+    if dirs_first {
+        sections.chain(files).collect()
+    } else {
+        files.into_iter().chain(sections).collect()
+    }
+}
+
+/// The nav the monorepo plugin makes for an included site without one: at each level the
+/// subfolders first (as sections, by name), then the pages by name.
+pub fn nav_from_folders_dirs_first(pages: &[String]) -> Vec<NavItem> {
+    let mut indexed: Vec<(usize, &str)> = pages.iter().map(String::as_str).enumerate().collect();
+    indexed.sort_by(|a, b| a.1.cmp(b.1));
+    build_level(&indexed, "", true)
 }
 
 /// `getting-started` → `Getting started`, as MkDocs titles pages and folders without one
@@ -641,6 +625,25 @@ mod tests {
             Some("base.yml")
         );
         assert_eq!(env_value(&node("v: !ENV [UNSET]\n"), &env), None);
+    }
+
+    #[test]
+    fn material_plugin_names_and_the_monorepo_plugin_are_not_listed_as_skipped() {
+        let cfg = MkDocs {
+            plugins: [
+                "material/search",
+                "material/tags",
+                "monorepo",
+                "material/social",
+            ]
+            .map(String::from)
+            .to_vec(),
+            ..MkDocs::default()
+        };
+        assert_eq!(
+            cfg.unsupported().into_iter().collect::<Vec<_>>(),
+            ["plugin material/social"]
+        );
     }
 
     #[test]

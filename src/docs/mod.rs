@@ -390,6 +390,13 @@ struct Included {
     pages: Vec<usize>,
 }
 
+impl Included {
+    /// A page's path in this site's own docs_dir (its site path without the alias).
+    fn inner<'p>(&self, rel: &'p str) -> &'p str {
+        &rel[self.alias.len() + 1..]
+    }
+}
+
 /// A page of a site before rendering.
 #[derive(Debug, Clone)]
 struct PageSrc {
@@ -497,11 +504,10 @@ fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
             includes = plan_includes(input, &cfg, &docs_dir_name, &statements, &mut so.problems);
             for (k, inc) in includes.sites.iter_mut().enumerate() {
                 let alias = format!("{}/", inc.alias);
-                let docs = inc.cfg.docs_dir.clone();
                 let display = inc.cfg.docs_display();
                 let part = DocsPart {
                     prefix: &alias,
-                    dir: &docs,
+                    dir: &inc.cfg.docs_dir,
                     display: &display,
                     index: k + 1,
                     git_root: input.git_root.as_deref(),
@@ -512,15 +518,18 @@ fn plan_site<'a>(input: &'a SiteInput, catalog: &Catalog) -> Planned<'a> {
             }
             // Docs merged under an alias replace the site's own files of the same name, as
             // the plugin's copy does.
-            dedup_last(&mut pages, |p| p.rel.clone(), &mut includes);
-            let mut seen = HashSet::new();
-            let mut kept: Vec<AssetSrc> = assets
-                .into_iter()
-                .rev()
-                .filter(|a| seen.insert(a.rel.clone()))
-                .collect();
-            kept.reverse();
-            assets = kept;
+            if let Some(new_index) = keep_last(&mut pages, |p| &p.rel) {
+                for inc in &mut includes.sites {
+                    inc.pages.retain_mut(|p| match new_index[*p] {
+                        Some(n) => {
+                            *p = n;
+                            true
+                        }
+                        None => false,
+                    });
+                }
+            }
+            keep_last(&mut assets, |a| &a.rel);
         }
     }
     Planned::Site(SitePlan {
@@ -545,6 +554,7 @@ fn plan_includes(
     problems: &mut Vec<Problem>,
 ) -> Includes {
     let root = cfg.file.parent().unwrap_or(Path::new("."));
+    let root_norm = crate::discover::normalize_lexical(root);
     let root_display = input.mkdocs_display.rsplit_once('/').map_or("", |(d, _)| d);
     let display = &input.mkdocs_display;
     let error = |span: Span, message: String| {
@@ -562,7 +572,7 @@ fn plan_includes(
         let files: Vec<(PathBuf, String)> =
             if let Some(glob) = statement.strip_prefix(mkdocs::GLOB_INCLUDE) {
                 let glob = glob.trim();
-                if !(glob.ends_with(".yml") || glob.ends_with(".yaml")) {
+                if !mkdocs::is_yaml_name(glob) {
                     problems.push(error(
                         node.span,
                         format!("`*include {glob}` must match .yml or .yaml files"),
@@ -593,14 +603,14 @@ fn plan_includes(
                 sites.push(k);
                 continue;
             }
-            if !(written.ends_with(".yml") || written.ends_with(".yaml")) {
+            if !mkdocs::is_yaml_name(&written) {
                 problems.push(error(
                     node.span,
                     format!("`{written}` is not a .yml or .yaml file"),
                 ));
                 continue;
             }
-            let inside = file.starts_with(crate::discover::normalize_lexical(root))
+            let inside = file.starts_with(&root_norm)
                 && file
                     .canonicalize()
                     .map_or(true, |c| c.starts_with(&input.confine));
@@ -657,8 +667,8 @@ fn plan_includes(
             // the including site's with its docs folder swapped for this one's.
             let inc_docs_rel = inc
                 .docs_dir
-                .strip_prefix(crate::discover::normalize_lexical(root))
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .strip_prefix(&root_norm)
+                .map(crate::discover::display_path)
                 .unwrap_or_default();
             if inc.repo_url.is_none() {
                 inc.repo_url = cfg.repo_url.clone();
@@ -702,12 +712,7 @@ fn glob_files(root: &Path, glob: &str) -> Vec<(PathBuf, String)> {
         .flatten()
         .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(root)
-                .ok()?
-                .to_string_lossy()
-                .replace('\\', "/");
+            let rel = crate::discover::display_path(e.path().strip_prefix(root).ok()?);
             matcher
                 .is_match(&rel)
                 .then(|| (crate::discover::normalize_lexical(e.path()), rel))
@@ -774,36 +779,33 @@ impl DocsPart<'_> {
     }
 }
 
-/// Keeps, of pages with the same `key`, the last one; renumbers the included sites' pages.
-fn dedup_last(pages: &mut Vec<PageSrc>, key: impl Fn(&PageSrc) -> String, includes: &mut Includes) {
-    let mut last: HashMap<String, usize> = HashMap::new();
-    for (i, p) in pages.iter().enumerate() {
-        last.insert(key(p), i);
+/// Keeps, of items with the same `rel`, the last one. Returns each item's new index (`None`
+/// for those dropped) when any was dropped.
+fn keep_last<T>(items: &mut Vec<T>, rel: impl Fn(&T) -> &str) -> Option<Vec<Option<usize>>> {
+    let mut last: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        last.insert(rel(item), i);
     }
-    if last.len() == pages.len() {
-        return;
+    if last.len() == items.len() {
+        return None;
     }
-    let mut new_index = vec![usize::MAX; pages.len()];
     let mut n = 0;
-    for (i, p) in pages.iter().enumerate() {
-        if last[&key(p)] == i {
-            new_index[i] = n;
-            n += 1;
-        }
-    }
+    let new_index: Vec<Option<usize>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            (last[rel(item)] == i).then(|| {
+                n += 1;
+                n - 1
+            })
+        })
+        .collect();
     let mut i = 0;
-    pages.retain(|_| {
+    items.retain(|_| {
         i += 1;
-        new_index[i - 1] != usize::MAX
+        new_index[i - 1].is_some()
     });
-    for inc in &mut includes.sites {
-        inc.pages = inc
-            .pages
-            .iter()
-            .map(|&p| new_index[p])
-            .filter(|&p| p != usize::MAX)
-            .collect();
-    }
+    Some(new_index)
 }
 
 /// Renders the pages of a batch of planned sites, writes them and their files, and checks
@@ -969,7 +971,7 @@ fn begin_site<'a>(
                 let rels: Vec<String> = inc
                     .pages
                     .iter()
-                    .map(|&p| plan.pages[p].rel[inc.alias.len() + 1..].to_string())
+                    .map(|&p| inc.inner(&plan.pages[p].rel).to_string())
                     .collect();
                 let mut nav = mkdocs::nav_from_folders_dirs_first(&rels);
                 mkdocs::renumber(&mut nav, &inc.pages);
@@ -995,10 +997,13 @@ fn begin_site<'a>(
     };
     let nav = match &plan.cfg.nav {
         Some(n) => {
-            let mut problems = vec![];
-            let nav =
-                mkdocs::nav_from_config(n, &input.mkdocs_display, &lookup, &include, &mut problems);
-            plan.so.problems.extend(problems);
+            let nav = mkdocs::nav_from_config(
+                n,
+                &input.mkdocs_display,
+                &lookup,
+                &include,
+                &mut plan.so.problems,
+            );
             plan.so.problems.extend(include_problems.take());
             nav
         }
@@ -1350,7 +1355,7 @@ impl SiteCtx<'_> {
             .checked_sub(1)
             .and_then(|k| self.includes.sites.get(k))
         {
-            Some(inc) => (&inc.cfg, &page.rel[inc.alias.len() + 1..]),
+            Some(inc) => (&inc.cfg, inc.inner(&page.rel)),
             None => (self.cfg, &page.rel),
         }
     }
