@@ -301,7 +301,12 @@ fn without_nav_the_folder_tree_is_the_nav_and_inherit_merges() {
         "base.yml",
         "site_name: Base name\nrepo_url: https://gitlab.com/acme/p\n",
     );
-    write(&root, "mkdocs.yaml", "INHERIT: base.yml\ndocs_dir: pages\n");
+    // `!ENV [VAR, default]`: the default when the variable is not set.
+    write(
+        &root,
+        "mkdocs.yaml",
+        "INHERIT: base.yml\ndocs_dir: !ENV [PORTICO_TEST_UNSET_DOCS_DIR, pages]\n",
+    );
     write(&root, "pages/README.md", "# Welcome\n");
     write(&root, "pages/zeta.md", "# Zeta\n");
     write(&root, "pages/alpha.md", "No heading here.\n");
@@ -341,6 +346,12 @@ nav:
   - Libraries: '*include ./libs/*/mkdocs.yml'
   - Missing: '!include ./services/nope/mkdocs.yml'
   - Outside: '!include ../elsewhere/mkdocs.yml'
+  - Empty: '*include ./nowhere/*/mkdocs.yml'
+  - Loose: '*include ./libs/*'
+  - Text: '!include ./services/pay/mkdocs.txt'
+  - Nameless: '!include ./services/nameless/mkdocs.yml'
+  - Twin: '!include ./services/twin/mkdocs.yml'
+  - Bare: '!include ./services/bare/mkdocs.yml'
 plugins:
   - techdocs-core
 ",
@@ -388,6 +399,22 @@ plugins:
     );
     write(&root, "libs/a-lib/docs/index.md", "# A\n");
     write(tmp.path(), "elsewhere/mkdocs.yml", "site_name: x\n");
+    write(&root, "services/pay/mkdocs.txt", "site_name: t\n");
+    write(
+        &root,
+        "services/nameless/mkdocs.yml",
+        "nav:\n  - index.md\n",
+    );
+    write(&root, "services/nameless/docs/index.md", "# Nameless\n");
+    write(&root, "services/twin/mkdocs.yml", "site_name: pay\n");
+    write(&root, "services/twin/docs/index.md", "# Twin\n");
+    write(&root, "services/bare/mkdocs.yml", "site_name: bare\n");
+    // The site's own files under an alias give way to the included site's, as the plugin's
+    // copy does; a glob does not look into .git.
+    write(&root, "docs/pay/index.md", "# Old payments\n");
+    write(&root, "docs/pay/diagram.png", "OLD");
+    write(&root, "libs/.git/mkdocs.yml", "site_name: git\n");
+    write(&root, "libs/.git/docs/index.md", "# Git\n");
 
     let (docs, site, _out) = build(&root);
     assert_eq!(
@@ -395,7 +422,13 @@ plugins:
         [
             "a-lib/mkdocs.yml:4:11",
             "payments/mkdocs.yml:9:14",
-            "payments/mkdocs.yml:10:14"
+            "payments/mkdocs.yml:10:14",
+            "payments/mkdocs.yml:11:12",
+            "payments/mkdocs.yml:12:12",
+            "payments/mkdocs.yml:13:11",
+            "payments/mkdocs.yml:14:15",
+            "payments/mkdocs.yml:15:11",
+            "payments/mkdocs.yml:16:11",
         ],
         "{:#?}",
         docs.problems
@@ -407,7 +440,22 @@ plugins:
             "an included site cannot include others (the monorepo plugin does not nest)",
             "`./services/nope/mkdocs.yml` not found",
             "`../elsewhere/mkdocs.yml` is outside the folder of this mkdocs.yml",
+            "`*include ./nowhere/*/mkdocs.yml` matches no file",
+            "`*include ./libs/*` must match .yml or .yaml files",
+            "`./services/pay/mkdocs.txt` is not a .yml or .yaml file",
+            "`./services/nameless/mkdocs.yml` has no `site_name` (the folder its pages go to)",
+            "`./services/twin/mkdocs.yml` and `./services/pay/mkdocs.yml` are both named `pay`: each included site needs its own site_name",
+            "the docs_dir of `./services/bare/mkdocs.yml` does not exist",
         ]
+    );
+    let severities: Vec<String> = docs
+        .problems
+        .iter()
+        .map(|p| format!("{:?}", p.severity))
+        .collect();
+    assert_eq!(
+        severities,
+        ["Error", "Error", "Error", "Warning", "Error", "Error", "Error", "Error", "Error"]
     );
     let s = &docs.sites[0];
     let pages: Vec<(&str, &str)> = s
@@ -427,7 +475,7 @@ plugins:
             ("b/index.md", "B"),
         ]
     );
-    assert!(site.join("pay/diagram.png").is_file());
+    assert_eq!(read(&site.join("pay/diagram.png")), "PNG");
     let home = read(&site.join("index.html"));
     assert!(home.contains(r#"href="pay/index.html""#), "{home}");
     assert!(
@@ -437,6 +485,7 @@ plugins:
     assert!(home.contains("<summary>Libraries</summary>"), "{home}");
     let pay = read(&site.join("pay/index.html"));
     assert!(pay.contains(r#"href="../index.html">home</a>"#), "{pay}");
+    assert!(!pay.contains("Old payments"), "{pay}");
     // Edit links: the root's edit_uri with the docs folder swapped, or the site's own repo.
     assert!(pay.contains("https://github.com/acme/platform/edit/main/services/pay/docs/index.md"));
     let runbook = read(&site.join("ledger-service/ops/runbook/index.html"));
