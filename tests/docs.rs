@@ -68,7 +68,7 @@ extra:
     write(
         root,
         "docs/guide/deploy.md",
-        "# Deploying\n\nSee [second install](setup.md#install-it_1) and [up](../).\n\n```mermaid\ngraph TD\n```\n",
+        "# Deploying\n\nSee [second install](setup.md#install-it_1) and [up](../).\n\n```mermaid\ngraph TD\n```\n\n```plantuml\n@startuml\n@enduml\n```\n",
     );
     write(root, "docs/img/arch.png", "PNG");
 }
@@ -278,7 +278,9 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
     let msg = docs.skipped_message().unwrap();
     assert!(msg.contains("plugin macros"), "{msg}");
     assert!(msg.contains("extension pymdownx.arithmatex"), "{msg}");
-    assert!(msg.contains("mermaid"), "{msg}");
+    assert!(msg.contains("plantuml (1)"), "{msg}");
+    // Mermaid fences are drawn (see mermaid_is_shipped_to_sites_with_diagrams_only).
+    assert!(!msg.contains("mermaid"), "{msg}");
     assert!(!msg.contains("techdocs-core"), "{msg}");
     assert!(!msg.contains("admonition"), "{msg}");
     assert!(
@@ -289,6 +291,76 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
         "{:#?}",
         docs.problems
     );
+}
+
+#[test]
+fn mermaid_is_shipped_to_sites_with_diagrams_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    let (docs, site, out) = build(&root);
+    assert_eq!(docs.diagram_pages, 1);
+    // The page with a diagram loads Mermaid, then the script that draws it, from the site.
+    let deploy = read(&site.join("guide/deploy/index.html"));
+    assert!(
+        deploy.contains(
+            "<pre class=\"mermaid\"><code class=\"language-mermaid\">graph TD\n</code></pre>"
+        ),
+        "{deploy}"
+    );
+    let mermaid = deploy
+        .find("<script src=\"../../../../../../assets/mermaid.min.js\" defer></script>")
+        .expect("the page loads Mermaid");
+    let draw = deploy
+        .find("<script src=\"../../../../../../assets/diagrams.js\" defer></script>")
+        .expect("the page loads diagrams.js");
+    assert!(
+        mermaid < draw,
+        "Mermaid runs before the script that uses it"
+    );
+    // Pages without diagrams do not.
+    let home = read(&site.join("index.html"));
+    assert!(!home.contains("mermaid.min.js"), "{home}");
+    // The library and its licence, once, in the site's assets.
+    let js = std::fs::read(out.path().join("assets/mermaid.min.js")).unwrap();
+    assert!(js.len() > 1_000_000, "the whole browser build of Mermaid");
+    assert!(js.ends_with(
+        b"globalThis[\"mermaid\"] = globalThis.__esbuild_esm_mermaid_nm[\"mermaid\"].default;\n"
+    ));
+    assert!(read(&out.path().join("assets/mermaid.LICENSE.txt")).contains("MIT License"));
+
+    // A site without diagrams does not carry the library.
+    write(
+        &root,
+        "docs/guide/deploy.md",
+        "# Deploying\n\n```python\nprint(1)\n```\n",
+    );
+    let (docs, _site, out) = build(&root);
+    assert_eq!(docs.diagram_pages, 0);
+    assert!(!out.path().join("assets/mermaid.min.js").exists());
+
+    // A theme with its own Mermaid: the site gets that one (a theme asset, copied with the
+    // others by the render stage), and the docs stage does not write the built-in one.
+    write(&root, "docs/guide/deploy.md", "```mermaid\npie\n```\n");
+    let theme = tmp.path().join("theme");
+    write(&theme, "mermaid.min.js", "/* our own Mermaid */");
+    let renderer = portico::render::Theme {
+        dir: Some(theme.clone()),
+    }
+    .load()
+    .unwrap();
+    assert_eq!(
+        renderer.assets["mermaid.min.js"],
+        b"/* our own Mermaid */".to_vec()
+    );
+    let config = Config {
+        root: root.clone(),
+        ..Config::default()
+    };
+    let out = tempfile::tempdir().unwrap();
+    let docs = portico::docs::build(&catalog(&root, &config), &config, &renderer, out.path());
+    assert_eq!(docs.diagram_pages, 1);
+    assert!(!out.path().join("assets/mermaid.min.js").exists());
 }
 
 #[test]

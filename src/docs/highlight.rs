@@ -67,7 +67,7 @@ pub fn is_unsupported_renderer(lang: &str) -> bool {
     let lang = lang.to_ascii_lowercase();
     matches!(
         lang.as_str(),
-        "mermaid" | "plantuml" | "puml" | "graphviz" | "dot" | "d2" | "vega" | "vega-lite" | "math"
+        "plantuml" | "puml" | "graphviz" | "dot" | "d2" | "vega" | "vega-lite" | "math"
     ) || lang.starts_with("kroki")
 }
 

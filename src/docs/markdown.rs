@@ -77,8 +77,11 @@ pub struct Rendered {
     pub anchors: Vec<String>,
     pub sections: Vec<Section>,
     pub problems: Vec<MdProblem>,
-    /// Features shown as plain code because portico does not render them (`mermaid`, …).
+    /// Features shown as plain code because portico does not render them (`plantuml`, …).
     pub skipped: BTreeSet<String>,
+    /// Mermaid diagrams on the page (```` ```mermaid ```` fences), drawn in the browser by the
+    /// copy of Mermaid the site ships (see [`diagram_html`]).
+    pub diagrams: usize,
     /// With [`Code::Later`]: the fenced code blocks, whose highlighted lines `html` leaves
     /// out (a marker holds each one's place until [`Rendered::fill_code`]).
     pub code: Vec<CodeBlock>,
@@ -316,6 +319,12 @@ pub fn render(
                     CodeBlockKind::Indented => String::new(),
                 };
                 let fence = FenceInfo::parse(&info);
+                if fence.lang.eq_ignore_ascii_case("mermaid") {
+                    r.diagrams += 1;
+                    target.push(Event::Html(diagram_html(&code).into()));
+                    i = j + 1;
+                    continue;
+                }
                 if highlight::is_unsupported_renderer(&fence.lang) {
                     r.skipped.insert(fence.lang.to_ascii_lowercase());
                 }
@@ -761,6 +770,16 @@ fn parse_hl_lines(v: &str) -> Vec<(usize, usize)> {
             None => part.parse().ok().map(|n| (n, n)),
         })
         .collect()
+}
+
+/// A Mermaid diagram as Material for MkDocs writes one (`<pre class="mermaid">`, with the
+/// source as its text): the docs page's script draws it with the Mermaid the site ships
+/// (`themes/default/diagrams.js`), and without scripts the source shows as code.
+fn diagram_html(code: &str) -> String {
+    format!(
+        "<div class=\"diagram\"><pre class=\"mermaid\"><code class=\"language-mermaid\">{}</code></pre></div>\n",
+        highlight::escape(code)
+    )
 }
 
 fn code_block_html(
@@ -1569,14 +1588,38 @@ mod tests {
 
     #[test]
     fn unsupported_diagrams_show_as_code_and_are_reported() {
-        let r = md("```mermaid\ngraph TD; A-->B\n```\n");
+        let r = md("```plantuml\n@startuml\nA -> B\n@enduml\n```\n");
         assert!(
-            r.html
-                .contains("<code class=\"language-mermaid\">graph TD; A--&gt;B\n</code>"),
+            r.html.contains(
+                "<code class=\"language-plantuml\">@startuml\nA -&gt; B\n@enduml\n</code>"
+            ),
             "{}",
             r.html
         );
-        assert!(r.skipped.contains("mermaid"));
+        assert!(r.skipped.contains("plantuml"));
+        assert_eq!(r.diagrams, 0);
+    }
+
+    #[test]
+    fn mermaid_fences_become_diagrams_with_their_source_as_text() {
+        // Any case of the name, as Python-Markdown compares fence languages; the source is
+        // escaped, never highlighted, and the page counts it so its template loads Mermaid.
+        let r = md("```mermaid\ngraph TD; A-->B[\"<b>x</b>\"]\n```\n\n```Mermaid\npie\n```\n");
+        assert_eq!(
+            r.html.matches("<div class=\"diagram\"><pre class=\"mermaid\"><code class=\"language-mermaid\">").count(),
+            2,
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                ">graph TD; A--&gt;B[&quot;&lt;b&gt;x&lt;/b&gt;&quot;]\n</code></pre></div>"
+            ),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.diagrams, 2);
+        assert!(r.skipped.is_empty(), "{:?}", r.skipped);
     }
 
     #[test]

@@ -53,6 +53,8 @@ const SUPPORTED_PLUGINS: &[&str] = &[
     "tags",
     // techdocs-core enables it; its `!include` / `*include` nav statements are implemented.
     "monorepo",
+    // Draws ```mermaid fences, as portico does (docs::markdown::diagram_html).
+    "mermaid2",
 ];
 
 #[derive(Debug, Clone, Default)]

@@ -34,6 +34,8 @@ pub struct Docs {
     /// Plugins, extensions and fence languages portico showed as-is or ignored, with the
     /// number of places each was met. Printed once per build (see `skipped_message`).
     pub skipped: BTreeMap<String, usize>,
+    /// Pages with Mermaid diagrams: when there are any, the site gets `assets/mermaid.min.js`.
+    pub diagram_pages: usize,
 }
 
 impl Docs {
@@ -226,6 +228,7 @@ pub fn build(
     }
     for r in results {
         docs.problems.extend(r.problems);
+        docs.diagram_pages += r.diagram_pages;
         for (k, n) in r.skipped {
             *docs.skipped.entry(k).or_default() += n;
         }
@@ -234,9 +237,33 @@ pub fn build(
         }
     }
     docs.sites.sort_by_key(|s| s.entity);
+    if docs.diagram_pages > 0 {
+        if let Err(e) = write_mermaid(renderer, out) {
+            docs.problems.push(Problem::error(
+                "docs/write",
+                "assets/mermaid.min.js",
+                Span::file_start(),
+                format!("cannot write Mermaid for the site's diagrams: {e}"),
+            ));
+        }
+    }
     crate::diag::sort_problems(&mut docs.problems);
     timer.lap("docs: links between sites");
     docs
+}
+
+/// Mermaid 11.17.2 (MIT), the browser build that needs no module loader, so that diagrams are
+/// drawn from `file://` too and nothing is fetched from a CDN. Written only for sites with
+/// diagrams; a theme directory's own `mermaid.min.js` takes its place.
+const MERMAID_JS: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.min.js");
+const MERMAID_LICENSE: &[u8] = include_bytes!("../../themes/default/vendor/mermaid.LICENSE.txt");
+
+fn write_mermaid(renderer: &crate::render::Renderer, out: &Path) -> std::io::Result<()> {
+    if renderer.assets.contains_key("mermaid.min.js") {
+        return Ok(());
+    }
+    crate::render::write_file(out, "assets/mermaid.min.js", MERMAID_JS)?;
+    crate::render::write_file(out, "assets/mermaid.LICENSE.txt", MERMAID_LICENSE)
 }
 
 /// Entities with `techdocs-ref: dir:PATH` whose PATH holds a mkdocs file, in entity order,
@@ -296,6 +323,7 @@ struct SiteOutput {
     site: Option<DocSite>,
     problems: Vec<Problem>,
     skipped: BTreeMap<String, usize>,
+    diagram_pages: usize,
     cross: Vec<CrossLink>,
     /// The entity whose docs these are, for `Problem::entity`.
     entity_ref: String,
@@ -1170,6 +1198,7 @@ fn finish_site(
         for s in r.skipped {
             *so.skipped.entry(s).or_default() += 1;
         }
+        so.diagram_pages += usize::from(r.diagrams);
         so.cross.extend(r.cross);
         let key = position.get(&i).copied().unwrap_or(usize::MAX);
         records.push((key, r.record));
@@ -1365,6 +1394,7 @@ struct PageResult {
     record: DocPage,
     problems: Vec<Problem>,
     skipped: BTreeSet<String>,
+    diagrams: bool,
     /// Links to pages of this site with an anchor to check: (link, page, anchor).
     internal: Vec<(LinkRef, usize, String)>,
     cross: Vec<CrossLink>,
@@ -1403,6 +1433,7 @@ fn render_body(
         },
         problems: vec![],
         skipped: BTreeSet::new(),
+        diagrams: false,
         internal: vec![],
         cross: vec![],
         date,
@@ -1464,6 +1495,7 @@ fn render_body(
         ));
     }
     res.skipped = rendered.skipped.clone();
+    res.diagrams = rendered.diagrams > 0;
     let title = if ctx.position.contains_key(&idx) {
         ctx.titles[idx].clone()
     } else {

@@ -67,6 +67,8 @@ struct DocView<'a> {
     repo_url: Option<&'a str>,
     last_updated: Option<&'a str>,
     source_path: &'a str,
+    /// Whether the page has Mermaid diagrams: its template then loads Mermaid.
+    diagrams: bool,
 }
 
 impl<'r> Templates<'r> {
@@ -151,6 +153,7 @@ impl<'r> Templates<'r> {
             repo_url: page_cfg.repo_url.as_deref(),
             last_updated: date,
             source_path: &page.rel,
+            diagrams: rendered.diagrams > 0,
         };
         // The page body is moved into the context, not copied.
         let content = Value::from_safe_string(std::mem::take(&mut rendered.html));

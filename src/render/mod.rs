@@ -105,6 +105,10 @@ pub const DEFAULT_THEME: &[(&str, &str)] = &[
         "portico.js",
         include_str!("../../themes/default/portico.js"),
     ),
+    (
+        "diagrams.js",
+        include_str!("../../themes/default/diagrams.js"),
+    ),
 ];
 
 /// The theme, loaded: every template compiled once, and the assets to copy.
