@@ -203,9 +203,11 @@ pub fn render(
     let mut ids = Ids::default();
     // Explicit `{#id}` attributes keep their names; reserve them first as Python-Markdown
     // does (attr_list runs before toc).
-    let events: Vec<(Event, std::ops::Range<usize>)> = Parser::new_ext(&pre.text, options())
-        .into_offset_iter()
-        .collect();
+    let events: Vec<(Event, std::ops::Range<usize>)> = emoji_shortcodes(
+        Parser::new_ext(&pre.text, options())
+            .into_offset_iter()
+            .collect(),
+    );
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
             ids.reserve(id);
@@ -577,6 +579,82 @@ fn rewrite_link(
         line,
         column,
     })
+}
+
+/// pymdownx.emoji, which techdocs-core turns on for every site: `:rocket:` in text becomes
+/// 🚀 (GitHub's shortcodes, from the `emojis` crate; an unknown name stays as written). Never
+/// in code, code blocks or front matter. Material draws them as Twemoji pictures fetched from
+/// a CDN; the character itself needs nothing fetched and keeps heading ids as MkDocs makes
+/// them (its slug drops the picture, ours the character).
+fn emoji_shortcodes<'a>(
+    events: Vec<(Event<'a>, std::ops::Range<usize>)>,
+) -> Vec<(Event<'a>, std::ops::Range<usize>)> {
+    let candidate = |e: &Event| matches!(e, Event::Text(t) if t.matches(':').nth(1).is_some());
+    if !events.iter().any(|(e, _)| candidate(e)) {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut verbatim = 0usize;
+    let mut events = events.into_iter().peekable();
+    while let Some((ev, range)) = events.next() {
+        match ev {
+            Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => verbatim += 1,
+            Event::End(TagEnd::CodeBlock | TagEnd::MetadataBlock(_)) => {
+                verbatim = verbatim.saturating_sub(1)
+            }
+            Event::Text(first) if verbatim == 0 => {
+                // pulldown-cmark may split a run of text (at `_`, `*`, …): a shortcode is looked
+                // for across the run, and the run is only joined when one is found.
+                let mut run = vec![(first, range)];
+                while let Some((Event::Text(_), _)) = events.peek() {
+                    if let Some((Event::Text(t), r)) = events.next() {
+                        run.push((t, r));
+                    }
+                }
+                let joined: String = run.iter().map(|(t, _)| t.as_ref()).collect();
+                match replace_shortcodes(&joined) {
+                    Some(text) => {
+                        let range = run[0].1.start..run[run.len() - 1].1.end;
+                        out.push((Event::Text(text.into()), range));
+                    }
+                    None => out.extend(run.into_iter().map(|(t, r)| (Event::Text(t), r))),
+                }
+                continue;
+            }
+            _ => {}
+        }
+        out.push((ev, range));
+    }
+    out
+}
+
+/// `text` with each `:name:` GitHub knows replaced by its emoji; `None` when there is none.
+fn replace_shortcodes(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut done = 0; // `text[..done]` is in `out` (or replaced)
+    let mut from = 0;
+    while let Some(open) = text[from..].find(':').map(|k| from + k) {
+        let rest = &text[open + 1..];
+        let len = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(rest.len());
+        if len > 0 && rest[len..].starts_with(':') {
+            if let Some(emoji) = emojis::get_by_shortcode(&rest[..len]) {
+                out.push_str(&text[done..open]);
+                out.push_str(emoji.as_str());
+                done = open + len + 2;
+                from = done;
+                continue;
+            }
+        }
+        // Not a shortcode: its closing colon may open the next one.
+        from = open + 1 + len;
+    }
+    if done == 0 {
+        return None;
+    }
+    out.push_str(&text[done..]);
+    Some(out)
 }
 
 fn rewrite_inline<'a>(
@@ -1598,6 +1676,35 @@ mod tests {
         );
         assert!(r.skipped.contains("plantuml"));
         assert_eq!(r.diagrams, 0);
+    }
+
+    #[test]
+    fn emoji_shortcodes_become_emoji_in_text_only() {
+        let r = md(
+            "# Launch :rocket:\n\nDone :white_check_mark: :+1:, not :nope: or 10:30:45 or a::b.\n\n\
+             `:rocket:` in code\n\n```\n:rocket:\n```\n\n*:tada:* [:bug:](x.md)\n",
+        );
+        // The heading's id is MkDocs' (the emoji is not a word character).
+        assert!(r.html.contains("<h1 id=\"launch\">Launch 🚀"), "{}", r.html);
+        assert!(
+            r.html
+                .contains("<p>Done ✅ 👍, not :nope: or 10:30:45 or a::b.</p>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<code>:rocket:</code>"), "{}", r.html);
+        assert!(r.html.contains(">:rocket:\n</code></pre>"), "{}", r.html);
+        assert!(r.html.contains("<em>🎉</em>"), "{}", r.html);
+        assert!(r.html.contains(">🐛</a>"), "{}", r.html);
+        assert_eq!(replace_shortcodes("no colons here"), None);
+        assert_eq!(
+            replace_shortcodes(":smile::smile:").as_deref(),
+            Some("😄😄")
+        );
+        assert_eq!(
+            replace_shortcodes("a :x :smile:").as_deref(),
+            Some("a :x 😄")
+        );
     }
 
     #[test]

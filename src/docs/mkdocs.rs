@@ -33,6 +33,7 @@ const SUPPORTED_EXTENSIONS: &[&str] = &[
     "pymdownx.snippets",
     "pymdownx.tasklist",
     "pymdownx.tilde",
+    "pymdownx.emoji",
     "pymdownx.betterem",
     "pymdownx.magiclink",
     "pymdownx.extra",
