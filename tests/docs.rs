@@ -73,6 +73,15 @@ extra:
     write(root, "docs/img/arch.png", "PNG");
 }
 
+/// [`repo`] in a new temporary directory (kept alive by the caller): the directory, and the
+/// repository's root in it.
+fn payments() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("payments");
+    repo(&root);
+    (tmp, root)
+}
+
 /// The catalog of `root`: its documents taken as entities as written (this suite tests docs,
 /// not validation).
 fn catalog(root: &Path, config: &Config) -> portico::model::Catalog {
@@ -164,9 +173,7 @@ fn located(problems: &[Problem], rule: &str) -> Vec<String> {
 
 #[test]
 fn pages_are_written_in_mkdocs_layout_with_nav_toc_and_links() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     let (docs, site, _out) = build(&root);
     assert_eq!(docs.sites.len(), 1, "{:#?}", docs.problems);
     let s = &docs.sites[0];
@@ -228,9 +235,7 @@ fn pages_are_written_in_mkdocs_layout_with_nav_toc_and_links() {
 
 #[test]
 fn broken_links_and_anchors_are_located_warnings() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     let (docs, _site, _out) = build(&root);
     assert_eq!(
         located(&docs.problems, "docs/broken-link"),
@@ -271,9 +276,7 @@ fn broken_links_and_anchors_are_located_warnings() {
 
 #[test]
 fn custom_tags_load_and_unsupported_features_are_listed_once() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     let (docs, _site, _out) = build(&root);
     let msg = docs.skipped_message().unwrap();
     assert!(msg.contains("plugin macros"), "{msg}");
@@ -295,9 +298,7 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
 
 #[test]
 fn mermaid_is_shipped_to_sites_with_diagrams_only() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (tmp, root) = payments();
     let (docs, site, out) = build(&root);
     assert_eq!(docs.diagram_pages, 1);
     // The page with a diagram loads Mermaid, then the script that draws it, from the site.
@@ -571,9 +572,7 @@ plugins:
 
 #[test]
 fn git_history_gives_last_updated_dates() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     let repo = git2::Repository::init(&root).unwrap();
     let mut index = repo.index().unwrap();
     index
@@ -658,9 +657,7 @@ fn one_repository_with_many_doc_sites_dates_each_page_from_its_own_commits() {
 
 #[test]
 fn search_index_finds_entities_and_doc_sections() {
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     let (_docs, _site, out) = build(&root);
     let search = out.path().join("search");
     let manifest = read(&search.join("index.js"));
@@ -686,9 +683,7 @@ fn search_index_finds_entities_and_doc_sections() {
 fn search_records_show_entity_descriptions_as_text_not_markdown() {
     // Backstage descriptions are Markdown; the catalog shows their text, and so must the
     // search results: no `**` or backticks in the snippet, and the words still found.
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path().join("payments");
-    repo(&root);
+    let (_tmp, root) = payments();
     write(
         &root,
         "catalog-info.yaml",
