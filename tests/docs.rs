@@ -286,6 +286,8 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
     assert!(!msg.contains("mermaid"), "{msg}");
     assert!(!msg.contains("techdocs-core"), "{msg}");
     assert!(!msg.contains("admonition"), "{msg}");
+    // Emoji shortcodes are replaced (docs::markdown::emoji_shortcodes).
+    assert!(!msg.contains("pymdownx.emoji"), "{msg}");
     assert!(
         !docs
             .problems

@@ -631,12 +631,13 @@ mod tests {
     }
 
     #[test]
-    fn material_plugin_names_and_the_monorepo_plugin_are_not_listed_as_skipped() {
+    fn material_plugin_names_monorepo_and_mermaid2_are_not_listed_as_skipped() {
         let cfg = MkDocs {
             plugins: [
                 "material/search",
                 "material/tags",
                 "monorepo",
+                "mermaid2",
                 "material/social",
             ]
             .map(String::from)
