@@ -47,6 +47,9 @@ markdown_extensions:
   - pymdownx.emoji:
       emoji_index: !!python/name:material.extensions.emoji.twemoji
   - pymdownx.arithmatex
+  - pymdownx.mark
+  - pymdownx.caret
+  - pymdownx.smartsymbols
 plugins:
   - techdocs-core
   - macros
@@ -58,7 +61,8 @@ extra:
     write(
         root,
         "docs/index.md",
-        "# Payments\n\nStart with [setup](guide/setup.md#install-it) or the [deploy guide](guide/deploy.md).\n\n![diagram](img/arch.png)\n",
+        "# Payments\n\nStart with [setup](guide/setup.md#install-it) or the [deploy guide](guide/deploy.md).\n\n![diagram](img/arch.png)\n\n\
+         Questions: <payments@example.com> or payments-oncall@example.com, https://status.example.com.\n",
     );
     write(
         root,
@@ -220,6 +224,16 @@ fn pages_are_written_in_mkdocs_layout_with_nav_toc_and_links() {
         "{home}"
     );
     assert!(home.contains("src=\"img/arch.png\""));
+    // E-mail addresses, in `<…>` or bare (magiclink), are mailto: links, not pages (the
+    // broken-link test shows they are not reported either).
+    assert!(
+        home.contains(
+            "Questions: <a href=\"mailto:payments@example.com\">payments@example.com</a> or \
+             <a href=\"mailto:payments-oncall@example.com\">payments-oncall@example.com</a>, \
+             <a href=\"https://status.example.com\">https://status.example.com</a>."
+        ),
+        "{home}"
+    );
     assert!(site.join("img/arch.png").is_file(), "assets are copied");
     let deploy = read(&site.join("guide/deploy/index.html"));
     // A nav entry without a title takes the page's h1.
@@ -286,8 +300,11 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
     assert!(!msg.contains("mermaid"), "{msg}");
     assert!(!msg.contains("techdocs-core"), "{msg}");
     assert!(!msg.contains("admonition"), "{msg}");
-    // Emoji shortcodes are replaced (docs::markdown::emoji_shortcodes).
-    assert!(!msg.contains("pymdownx.emoji"), "{msg}");
+    // Emoji shortcodes are replaced (docs::markdown::emoji_shortcodes), and mark, caret and
+    // smartsymbols are done (docs::inline).
+    for done in ["pymdownx.emoji", "pymdownx.mark", "pymdownx.caret", "pymdownx.smartsymbols"] {
+        assert!(!msg.contains(done), "{done}: {msg}");
+    }
     assert!(
         !docs
             .problems

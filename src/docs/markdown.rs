@@ -12,10 +12,11 @@
 //!    rewritten by the caller, and raw HTML sanitised with ammonia.
 
 use super::highlight;
+use super::inline;
 use super::slug::{slugify, Ids};
 use pulldown_cmark::{
-    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, MetadataBlockKind, Options, Parser,
-    Tag, TagEnd,
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, MetadataBlockKind,
+    Options, Parser, Tag, TagEnd,
 };
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
@@ -166,6 +167,7 @@ pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SUBSCRIPT
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_GFM
@@ -203,11 +205,12 @@ pub fn render(
     let mut ids = Ids::default();
     // Explicit `{#id}` attributes keep their names; reserve them first as Python-Markdown
     // does (attr_list runs before toc).
-    let events: Vec<(Event, std::ops::Range<usize>)> = emoji_shortcodes(
+    let events: Vec<(Event, std::ops::Range<usize>)> = emoji_shortcodes(inline::extend(
+        &pre.text,
         Parser::new_ext(&pre.text, options())
             .into_offset_iter()
             .collect(),
-    );
+    ));
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
             ids.reserve(id);
@@ -225,6 +228,8 @@ pub fn render(
     let mut section = Section::default();
     let mut in_meta = false;
     let mut meta_text = String::new();
+    // Where smartsymbols leaves text alone (autolinks, image alt text).
+    let mut scope = inline::Scope::default();
 
     let mut i = 0;
     while i < events.len() {
@@ -245,19 +250,22 @@ pub fn render(
                 let mut j = i + 1;
                 let mut text = String::new();
                 let mut inner: Vec<Event> = Vec::new();
+                let mut scope = inline::Scope::default();
                 while j < events.len() {
                     match &events[j].0 {
                         Event::End(TagEnd::Heading(_)) => break,
                         Event::Text(t) | Event::Code(t) => text.push_str(t),
                         _ => {}
                     }
-                    inner.push(rewrite_inline(
+                    scope.see(&events[j].0);
+                    let ev = rewrite_inline(
                         events[j].0.clone(),
                         &events[j].1,
                         &pre,
                         links,
                         &mut has_raw_html,
-                    ));
+                    );
+                    inner.push(smarten(ev, &scope));
                     j += 1;
                 }
                 let text = text.trim().to_string();
@@ -440,12 +448,14 @@ pub fn render(
                 target.push(ev.clone());
             }
             _ => {
+                scope.see(ev);
                 let ev2 = rewrite_inline(ev.clone(), range, &pre, links, &mut has_raw_html);
                 if let Event::Text(t) | Event::Code(t) = &ev2 {
                     if in_footnote == 0 {
                         section.text.push_str(t);
                     }
                 }
+                let ev2 = smarten(ev2, &scope);
                 let abbreviated = match &ev2 {
                     Event::Text(t) if !abbrs.is_empty() => abbreviate(t, &abbrs),
                     _ => None,
@@ -589,8 +599,8 @@ fn rewrite_link(
 fn emoji_shortcodes<'a>(
     events: Vec<(Event<'a>, std::ops::Range<usize>)>,
 ) -> Vec<(Event<'a>, std::ops::Range<usize>)> {
-    let candidate = |e: &Event| matches!(e, Event::Text(t) if t.matches(':').nth(1).is_some());
-    if !events.iter().any(|(e, _)| candidate(e)) {
+    let two_colons = |t: &str| memchr::memchr_iter(b':', t.as_bytes()).nth(1).is_some();
+    if !inline::any_prose(&events, two_colons) {
         return events;
     }
     let mut out = Vec::with_capacity(events.len());
@@ -657,6 +667,20 @@ fn replace_shortcodes(text: &str) -> Option<String> {
     Some(out)
 }
 
+/// pymdownx.smartsymbols on a text event about to be written (see [`inline`]).
+fn smarten<'a>(ev: Event<'a>, scope: &inline::Scope) -> Event<'a> {
+    match &ev {
+        Event::Text(t) if scope.markable() => match inline::smart_symbols(t) {
+            Some(inline::Smart {
+                html: Some(html), ..
+            }) => Event::InlineHtml(html.into()),
+            Some(smart) => Event::Text(smart.text.into()),
+            None => ev,
+        },
+        _ => ev,
+    }
+}
+
 fn rewrite_inline<'a>(
     ev: Event<'a>,
     range: &std::ops::Range<usize>,
@@ -665,6 +689,12 @@ fn rewrite_inline<'a>(
     has_raw_html: &mut bool,
 ) -> Event<'a> {
     match ev {
+        // An e-mail address (`<ops@example.com>`, or bare through magiclink) is no page: the
+        // writer gives it its `mailto:`.
+        Event::Start(Tag::Link {
+            link_type: LinkType::Email,
+            ..
+        }) => ev,
         Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -690,6 +720,8 @@ fn rewrite_inline<'a>(
         Event::InlineHtml(h) => {
             if let Some(n) = pre.marker_index(&h) {
                 Event::InlineHtml(CowStr::from(pre.blocks[n].clone()))
+            } else if inline::OWN_HTML.contains(&h.as_ref()) {
+                Event::InlineHtml(h)
             } else {
                 *has_raw_html = true;
                 Event::InlineHtml(h)
@@ -1676,6 +1708,121 @@ mod tests {
         );
         assert!(r.skipped.contains("plantuml"));
         assert_eq!(r.diagrams, 0);
+    }
+
+    #[test]
+    fn mark_caret_and_tilde_as_pymdownx_writes_them() {
+        let r = md(
+            "==marked== and ^^inserted^^ and ~~deleted~~, H~2~O, x^2^ and E=mc^2^, ~sub~.\n\n\
+             ==**bold** inside== *==in emphasis==*\n",
+        );
+        assert!(
+            r.html.contains(
+                "<p><mark>marked</mark> and <ins>inserted</ins> and <del>deleted</del>, \
+                 H<sub>2</sub>O, x<sup>2</sup> and E=mc<sup>2</sup>, <sub>sub</sub>.</p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<p><mark><strong>bold</strong> inside</mark> <em><mark>in emphasis</mark></em></p>"
+            ),
+            "{}",
+            r.html
+        );
+        // Our own tags do not send the page through the sanitiser.
+        assert!(!r.html.contains("sanitised"));
+    }
+
+    #[test]
+    fn mark_caret_and_tilde_leave_what_pymdownx_leaves() {
+        // White space inside `^…^` and `~…~`; `==` between words or with spaces around it;
+        // delimiters that cross an element; escapes; code; unmatched runs.
+        let r = md("^a b^ ~a b~ a == b x==y==z ==a *b== c* 2^10 a~b ===x=== `==c==`\n\n\\==no==\n");
+        assert!(
+            r.html.contains(
+                "<p>^a b^ ~a b~ a == b x==y==z ==a <em>b== c</em> 2^10 a~b ===x=== \
+                 <code>==c==</code></p>\n<p>==no==</p>"
+            ),
+            "{}",
+            r.html
+        );
+        let r = md("```\n==x== H~2~O\n```\n\n![==alt== x^2^](a.png)\n");
+        assert!(r.html.contains(">==x== H~2~O\n</code></pre>"), "{}", r.html);
+        assert!(r.html.contains("alt=\"==alt== x^2^\""), "{}", r.html);
+    }
+
+    #[test]
+    fn heading_ids_see_inline_markup_as_mkdocs_does() {
+        // Inline patterns run before `toc`, smartsymbols after it.
+        let r = md("# H~2~O ==levels==\n\n## Copyright (c) 2024 (tm)\n");
+        assert!(
+            r.html
+                .contains("<h1 id=\"h2o-levels\">H<sub>2</sub>O <mark>levels</mark>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html
+                .contains("<h2 id=\"copyright-c-2024-tm\">Copyright © 2024 ™"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.headings[1].text, "Copyright (c) 2024 (tm)");
+    }
+
+    #[test]
+    fn bare_addresses_become_links_as_magiclink_makes_them() {
+        let r = md(
+            "See https://status.example.com/x_(y). or www.example.org, mail ops@example.com.\n\n\
+             [a link https://inner.example](https://outer.example) `https://code.example` \
+             <https://auto.example/v1/2> file.md and mkdocs.yml stay text.\n",
+        );
+        assert!(
+            r.html.contains(
+                "See <a href=\"https://status.example.com/x_(y)\">https://status.example.com/x_(y)</a>. \
+                 or <a href=\"http://www.example.org\">www.example.org</a>, \
+                 mail <a href=\"mailto:ops@example.com\">ops@example.com</a>.</p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<a href=\"https://outer.example\">a link https://inner.example</a> \
+                 <code>https://code.example</code> \
+                 <a href=\"https://auto.example/v1/2\">https://auto.example/v1/2</a> \
+                 file.md and mkdocs.yml stay text."
+            ),
+            "{}",
+            r.html
+        );
+    }
+
+    #[test]
+    fn smart_symbols_in_text_not_in_code() {
+        let r = md(
+            "(c) (tm) (r) c/o +/- =/= a --> b <-- c <--> d, 1/2 1/4 of 3/4, 1st 2nd 3rd 4th 21st.\n\n\
+             Not: 11th 1/25 12/3 ---> disco `(c) -->` abc/o 2nd_x\n",
+        );
+        assert!(
+            r.html.contains(
+                "<p>© ™ ® ℅ ± ≠ a → b ← c ↔ d, ½ ¼ of ¾, 1<sup>st</sup> 2<sup>nd</sup> \
+                 3<sup>rd</sup> 4<sup>th</sup> 21<sup>st</sup>.</p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<p>Not: 11th 1/25 12/3 ---&gt; disco <code>(c) --&gt;</code> abc/o 2nd_x</p>"
+            ),
+            "{}",
+            r.html
+        );
+        // The search text keeps what was written.
+        assert!(r.sections[0].text.contains("(c) (tm)"), "{:?}", r.sections);
     }
 
     #[test]

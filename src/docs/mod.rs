@@ -10,6 +10,7 @@
 
 pub mod git;
 pub mod highlight;
+pub mod inline;
 pub mod markdown;
 pub mod mkdocs;
 pub mod slug;
