@@ -302,7 +302,12 @@ fn custom_tags_load_and_unsupported_features_are_listed_once() {
     assert!(!msg.contains("admonition"), "{msg}");
     // Emoji shortcodes are replaced (docs::markdown::emoji_shortcodes), and mark, caret and
     // smartsymbols are done (docs::inline).
-    for done in ["pymdownx.emoji", "pymdownx.mark", "pymdownx.caret", "pymdownx.smartsymbols"] {
+    for done in [
+        "pymdownx.emoji",
+        "pymdownx.mark",
+        "pymdownx.caret",
+        "pymdownx.smartsymbols",
+    ] {
         assert!(!msg.contains(done), "{done}: {msg}");
     }
     assert!(

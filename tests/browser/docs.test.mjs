@@ -10,7 +10,7 @@ import path from 'node:path';
 import {
   launch, newPage, fileMode, serveMode, docsPath, entityPath, pickDocs, pickComponent, displayName,
   entities, hasDocs, refOf,
-  screenshot, pageProblems, SITE_DIR, htmlFiles,
+  screenshot, pageProblems, axeSerious, SITE_DIR, htmlFiles,
 } from './lib/harness.mjs';
 
 /** The first doc page (site-relative path) with a table whose header cells are all empty. */
@@ -25,6 +25,13 @@ function pageWithEmptyTableHeader() {
 function pageWithCode() {
   const page = htmlFiles(path.join(SITE_DIR, 'docs'))
     .find((p) => path.basename(p) === 'index.html' && fs.readFileSync(p, 'utf8').includes('<div class="highlight">'));
+  return page && path.relative(SITE_DIR, page);
+}
+
+/** The first doc page (site-relative path) whose HTML includes `needle`. */
+function pageWith(needle) {
+  const page = htmlFiles(path.join(SITE_DIR, 'docs'))
+    .find((p) => path.basename(p) === 'index.html' && fs.readFileSync(p, 'utf8').includes(needle));
   return page && path.relative(SITE_DIR, page);
 }
 
@@ -114,6 +121,41 @@ for (const makeMode of [fileMode, serveMode]) {
       assert.equal(await refused.evaluate(() => String(window.getSelection()).replace(/\n$/, '')), code);
       assert.equal(await other.textContent(), 'Selected code');
       assert.equal(await refused.locator('[role="status"]', { hasText: 'press Ctrl+C' }).count(), 1);
+    });
+
+    it('==marked== text stands out in light and dark, and a bare address is a link', async (t) => {
+      const rel = pageWith('<mark>');
+      if (!rel) return t.skip('no doc page of this input has ==marked== text');
+      for (const colorScheme of ['light', 'dark']) {
+        const page = await newPage(browser, mode, { colorScheme });
+        await page.goto(mode.url(rel));
+        const mark = page.locator('.docs-content mark').first();
+        assert.equal(await mark.isVisible(), true);
+        const [back, para] = await mark.evaluate((m) => [
+          getComputedStyle(m).backgroundColor, getComputedStyle(m.closest('p, li, td') || m.parentElement).backgroundColor,
+        ]);
+        assert.notEqual(back, para, `${rel} (${colorScheme}): the mark has a background of its own`);
+        // Taken before axe, whose fetches of the stylesheets file:// refuses.
+        assert.deepEqual(pageProblems(page), []);
+        // axe checks the mark's text against its background, and the highlighted code of the
+        // page (colour-contrast is serious).
+        const violations = await axeSerious(page);
+        assert.ok(violations.length === 0, `${rel} (${colorScheme}):\n${violations.join('\n')}`);
+        await screenshot(page, `docs-mark-${colorScheme}-${mode.name}`);
+        await page.context().close();
+      }
+      // magiclink: an address written bare in the text links to itself and is reached by Tab.
+      const bare = htmlFiles(path.join(SITE_DIR, 'docs')).map((p) => fs.readFileSync(p, 'utf8'))
+        .join('').match(/<a href="(https:\/\/[^"]+)">\1<\/a>/);
+      if (!bare) return;
+      const linked = pageWith(bare[0]);
+      const page = await newPage(browser, mode);
+      await page.goto(mode.url(linked));
+      const link = page.locator('.docs-content').getByRole('link', { name: bare[1], exact: true }).first();
+      assert.equal(await link.getAttribute('href'), bare[1]);
+      await link.focus();
+      assert.equal(await page.evaluate(() => document.activeElement.textContent), bare[1]);
+      await page.context().close();
     });
 
     it('the Documentation card leads to an index of every docs site', async () => {
