@@ -690,3 +690,139 @@ fn ordinal(text: &str, i: usize) -> Option<usize> {
     let after = text.get(end + 2..).and_then(|s| s.chars().next());
     (side(after) != Side::Word).then_some(digits + 2)
 }
+
+/// attr_list (in every techdocs-core site through pymdownx.extra) on links and images:
+/// `![Map](map.png){ width="300" }`, `[Start](start.md){ .md-button }`. The `{…}` right
+/// after the element leaves the text; its attributes, keyed by the element's start offset,
+/// go to whoever writes the element. Attribute names outside [`ALLOWED_ATTRIBUTES`] are
+/// dropped (MkDocs writes whatever is given, `onclick` included; portico's pages are
+/// sanitised). A `{…}` that is not an attribute list stays as written.
+pub fn attribute_lists<'a>(
+    source: &'a str,
+    events: Vec<Spanned<'a>>,
+) -> (Vec<Spanned<'a>>, Vec<(usize, Attributes)>) {
+    let candidate = events.windows(2).any(|w| {
+        matches!(&w[0].0, Event::End(TagEnd::Link | TagEnd::Image))
+            && matches!(&w[1].0, Event::Text(t) if t.starts_with('{'))
+    });
+    if !candidate {
+        return (events, Vec::new());
+    }
+    // `{ .md_button }`: pulldown-cmark splits text at `_`.
+    let mut events = join_text(source, events);
+    let mut found = Vec::new();
+    let mut starts: Vec<usize> = Vec::new(); // where each open link or image starts
+    for i in 0..events.len() {
+        match &events[i].0 {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => starts.push(events[i].1.start),
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                let start = starts.pop();
+                let (Some(start), Some((Event::Text(t), r))) = (start, events.get(i + 1)) else {
+                    continue;
+                };
+                if r.start != events[i].1.end || !t.starts_with('{') || !is_clean(source, t, r) {
+                    continue;
+                }
+                let Some(close) = t.find('}') else { continue };
+                let Some(attrs) = parse_attributes(&t[1..close]) else {
+                    continue;
+                };
+                let r = r.clone();
+                let rest = r.start + close + 1..r.end;
+                events[i + 1] = (Event::Text(source[rest.clone()].into()), rest);
+                found.push((start, attrs));
+            }
+            _ => {}
+        }
+    }
+    if !found.is_empty() {
+        events.retain(|(e, _)| !matches!(e, Event::Text(t) if t.is_empty()));
+    }
+    (events, found)
+}
+
+/// Attributes from an attribute list, in order: `class` (the `.name`s joined), `id`, then the
+/// `key=value`s.
+pub type Attributes = Vec<(String, String)>;
+
+/// The attributes portico writes from an attribute list.
+pub const ALLOWED_ATTRIBUTES: [&str; 10] = [
+    "id", "class", "title", "width", "height", "loading", "align", "target", "rel", "lang",
+];
+
+/// The inside of `{…}` (`: #id .class key="value" key=value`), as attr_list reads it; `None`
+/// when it is not one (so `{foo}` in prose stays text).
+fn parse_attributes(inner: &str) -> Option<Attributes> {
+    let mut rest = inner.trim_start();
+    rest = rest.strip_prefix(':').unwrap_or(rest);
+    let mut classes: Vec<&str> = Vec::new();
+    let mut id = None;
+    let mut pairs: Attributes = Vec::new();
+    let name_end = |s: &str| {
+        s.find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | ':')))
+            .unwrap_or(s.len())
+    };
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        if let Some(r) = rest.strip_prefix('.').or_else(|| rest.strip_prefix('#')) {
+            let n = name_end(r);
+            if n == 0 {
+                return None;
+            }
+            if rest.starts_with('.') {
+                classes.push(&r[..n]);
+            } else {
+                id = Some(r[..n].to_string());
+            }
+            rest = &r[n..];
+            continue;
+        }
+        let n = name_end(rest);
+        if n == 0 {
+            return None;
+        }
+        let key = rest[..n].to_ascii_lowercase();
+        rest = &rest[n..];
+        let after = rest.strip_prefix('=')?;
+        let (value, tail) = match after.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let end = after[1..].find(q)? + 1;
+                (&after[1..end], &after[end + 1..])
+            }
+            _ => {
+                let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                if end == 0 {
+                    return None;
+                }
+                (&after[..end], &after[end..])
+            }
+        };
+        rest = tail;
+        if ALLOWED_ATTRIBUTES.contains(&key.as_str()) {
+            pairs.push((key, value.to_string()));
+        }
+    }
+    let mut out = Attributes::new();
+    if !classes.is_empty() {
+        out.push(("class".into(), classes.join(" ")));
+    }
+    if let Some(id) = id {
+        out.push(("id".into(), id));
+    }
+    out.extend(pairs);
+    Some(out)
+}
+
+/// ` key="value"` for each attribute, escaped.
+pub fn write_attributes(out: &mut String, attrs: &Attributes) {
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        super::highlight::escape_into(out, v);
+        out.push('"');
+    }
+}

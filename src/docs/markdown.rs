@@ -205,12 +205,20 @@ pub fn render(
     let mut ids = Ids::default();
     // Explicit `{#id}` attributes keep their names; reserve them first as Python-Markdown
     // does (attr_list runs before toc).
-    let events: Vec<(Event, std::ops::Range<usize>)> = emoji_shortcodes(inline::extend(
+    let (events, attributes) = inline::attribute_lists(
         &pre.text,
         Parser::new_ext(&pre.text, options())
             .into_offset_iter()
             .collect(),
-    ));
+    );
+    let attributes_at = |start: usize| {
+        attributes
+            .iter()
+            .find(|(at, _)| *at == start)
+            .map(|(_, a)| a)
+    };
+    let events: Vec<(Event, std::ops::Range<usize>)> =
+        emoji_shortcodes(inline::extend(&pre.text, events));
     for (ev, _) in &events {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = ev {
             ids.reserve(id);
@@ -430,6 +438,65 @@ pub fn render(
                 }
             }
             Event::Text(t) if in_meta => meta_text.push_str(t),
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) if attributes_at(range.start).is_some() => {
+                // An image with an attribute list: written here, its alt text from its events.
+                let mut j = i + 1;
+                let mut depth = 0usize;
+                let mut alt = String::new();
+                while j < events.len() {
+                    match &events[j].0 {
+                        Event::End(TagEnd::Image) if depth == 0 => break,
+                        Event::Start(_) => depth += 1,
+                        Event::End(_) => depth = depth.saturating_sub(1),
+                        Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let src = rewrite_link(&pre, links, range.start, dest_url, true);
+                let mut html = String::from("<img src=\"");
+                let _ = pulldown_cmark_escape::escape_href(&mut html, &src);
+                html.push_str("\" alt=\"");
+                highlight::escape_into(&mut html, &alt);
+                html.push('"');
+                if !title.is_empty() {
+                    html.push_str(" title=\"");
+                    highlight::escape_into(&mut html, title);
+                    html.push('"');
+                }
+                inline::write_attributes(&mut html, attributes_at(range.start).unwrap_or(&vec![]));
+                html.push_str(" />");
+                target.push(Event::InlineHtml(html.into()));
+                i = j + 1;
+                continue;
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            }) if attributes_at(range.start).is_some() => {
+                // A link with an attribute list: its start tag written here (the writer closes
+                // it as any link).
+                scope.see(ev);
+                let href = match link_type {
+                    LinkType::Email => format!("mailto:{dest_url}"),
+                    _ => rewrite_link(&pre, links, range.start, dest_url, false),
+                };
+                let mut html = String::from("<a href=\"");
+                let _ = pulldown_cmark_escape::escape_href(&mut html, &href);
+                html.push('"');
+                if !title.is_empty() {
+                    html.push_str(" title=\"");
+                    highlight::escape_into(&mut html, title);
+                    html.push('"');
+                }
+                inline::write_attributes(&mut html, attributes_at(range.start).unwrap_or(&vec![]));
+                html.push('>');
+                target.push(Event::InlineHtml(html.into()));
+            }
             Event::Html(html) => {
                 if let Some(n) = pre.marker_index(html) {
                     target.push(Event::Html(pre.blocks[n].clone().into()));
@@ -1823,6 +1890,39 @@ mod tests {
         );
         // The search text keeps what was written.
         assert!(r.sections[0].text.contains("(c) (tm)"), "{:?}", r.sections);
+    }
+
+    #[test]
+    fn attribute_lists_on_links_and_images() {
+        let r = md(
+            "![Map](map.png \"T\"){ width=\"300\" loading=lazy onclick=\"alert(1)\" }\n\n\
+             [Start](start.md){ .md-button .md-button--primary } [out](https://x.example){: #out target=_blank }.\n\n\
+             ![a *b*](m.png){.wide_one} [x](y.md) {not attrs} [z](y.md){z=} span{ .red }\n",
+        );
+        assert!(
+            r.html.contains(
+                "<p><img src=\"map.png\" alt=\"Map\" title=\"T\" width=\"300\" loading=\"lazy\" /></p>"
+            ),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains(
+                "<p><a href=\"start.md\" class=\"md-button md-button--primary\">Start</a> \
+                 <a href=\"https://x.example\" id=\"out\" target=\"_blank\">out</a>.</p>"
+            ),
+            "{}",
+            r.html
+        );
+        // Not attribute lists: after a space, not `key=value`, after text.
+        assert!(
+            r.html.contains(
+                "<p><img src=\"m.png\" alt=\"a b\" class=\"wide_one\" /> <a href=\"y.md\">x</a> \
+                 {not attrs} <a href=\"y.md\">z</a>{z=} span{ .red }</p>"
+            ),
+            "{}",
+            r.html
+        );
     }
 
     #[test]

@@ -158,6 +158,30 @@ for (const makeMode of [fileMode, serveMode]) {
       await page.context().close();
     });
 
+    it('a link given .md-button by an attribute list is a button-shaped link, in both schemes', async (t) => {
+      const rel = pageWith('class="md-button');
+      if (!rel) return t.skip('no doc page of this input has an .md-button link');
+      for (const colorScheme of ['light', 'dark']) {
+        const page = await newPage(browser, mode, { colorScheme });
+        await page.goto(mode.url(rel));
+        const button = page.locator('.docs-content a.md-button').first();
+        const style = await button.evaluate((a) => {
+          const s = getComputedStyle(a);
+          return { border: s.borderTopWidth, display: s.display, underline: s.textDecorationLine };
+        });
+        assert.deepEqual(style, { border: '2px', display: 'inline-block', underline: 'none' }, `${rel} (${colorScheme})`);
+        // A link still: it has its page as href, and Enter follows it.
+        const href = await button.getAttribute('href');
+        assert.ok(href && !href.startsWith('http'), href);
+        assert.deepEqual(pageProblems(page), []);
+        const violations = await axeSerious(page);
+        assert.ok(violations.length === 0, `${rel} (${colorScheme}):\n${violations.join('\n')}`);
+        await button.focus();
+        await Promise.all([page.waitForURL((u) => !u.href.endsWith(rel)), page.keyboard.press('Enter')]);
+        await page.context().close();
+      }
+    });
+
     it('the Documentation card leads to an index of every docs site', async () => {
       const e = pickDocs();
       const withDocs = entities().filter(hasDocs);
