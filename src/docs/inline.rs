@@ -45,18 +45,10 @@ pub fn extend<'a>(source: &'a str, events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>>
 /// Whether some text outside code blocks and front matter passes `test`. Code blocks are
 /// most of the text of many pages, and the inline rules never look at them.
 pub fn any_prose(events: &[Spanned], test: impl Fn(&str) -> bool) -> bool {
-    let mut verbatim = 0usize;
-    events.iter().any(|(e, _)| match e {
-        Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => {
-            verbatim += 1;
-            false
-        }
-        Event::End(TagEnd::CodeBlock | TagEnd::MetadataBlock(_)) => {
-            verbatim = verbatim.saturating_sub(1);
-            false
-        }
-        Event::Text(t) => verbatim == 0 && test(t),
-        _ => false,
+    let mut scope = Scope::default();
+    events.iter().any(|(e, _)| {
+        scope.see(e);
+        matches!(e, Event::Text(t) if scope.in_prose() && test(t))
     })
 }
 
@@ -178,14 +170,19 @@ impl Scope {
         }
     }
 
+    /// Text here is the page's prose: not in a code block or front matter.
+    pub fn in_prose(&self) -> bool {
+        self.verbatim == 0
+    }
+
     /// Text here may become a link.
     fn linkable(&self) -> bool {
-        self.verbatim == 0 && self.links.is_empty()
+        self.in_prose() && self.links.is_empty()
     }
 
     /// Text here may be marked up, or have its symbols replaced.
     pub fn markable(&self) -> bool {
-        self.verbatim == 0 && !self.links.iter().any(|&kept| kept)
+        self.in_prose() && !self.links.iter().any(|&kept| kept)
     }
 }
 
@@ -816,13 +813,29 @@ fn parse_attributes(inner: &str) -> Option<Attributes> {
     Some(out)
 }
 
-/// ` key="value"` for each attribute, escaped.
-pub fn write_attributes(out: &mut String, attrs: &Attributes) {
-    for (k, v) in attrs {
+/// The start of a link or image written for an attribute list, the tag left open for the
+/// caller to close: `<a href="…"` or `<img src="…" alt="…"`, then its title (when it has one)
+/// and its attributes, each escaped.
+pub fn element_start(
+    tag: &str,
+    url_attribute: &str,
+    url: &str,
+    alt: Option<&str>,
+    title: &str,
+    attrs: &Attributes,
+) -> String {
+    let mut out = format!("<{tag} {url_attribute}=\"");
+    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+    out.push('"');
+    let title = (!title.is_empty()).then_some(("title", title));
+    let alt = alt.map(|alt| ("alt", alt));
+    let pairs = attrs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    for (k, v) in alt.into_iter().chain(title).chain(pairs) {
         out.push(' ');
         out.push_str(k);
         out.push_str("=\"");
-        super::highlight::escape_into(out, v);
+        super::highlight::escape_into(&mut out, v);
         out.push('"');
     }
+    out
 }

@@ -456,17 +456,8 @@ pub fn render(
                     j += 1;
                 }
                 let src = rewrite_link(&pre, links, range.start, dest_url, true);
-                let mut html = String::from("<img src=\"");
-                let _ = pulldown_cmark_escape::escape_href(&mut html, &src);
-                html.push_str("\" alt=\"");
-                highlight::escape_into(&mut html, &alt);
-                html.push('"');
-                if !title.is_empty() {
-                    html.push_str(" title=\"");
-                    highlight::escape_into(&mut html, title);
-                    html.push('"');
-                }
-                inline::write_attributes(&mut html, attributes_at(range.start).unwrap_or(&vec![]));
+                let attrs = attributes_at(range.start).expect("matched by the guard");
+                let mut html = inline::element_start("img", "src", &src, Some(&alt), title, attrs);
                 html.push_str(" />");
                 target.push(Event::InlineHtml(html.into()));
                 i = j + 1;
@@ -485,15 +476,8 @@ pub fn render(
                     LinkType::Email => format!("mailto:{dest_url}"),
                     _ => rewrite_link(&pre, links, range.start, dest_url, false),
                 };
-                let mut html = String::from("<a href=\"");
-                let _ = pulldown_cmark_escape::escape_href(&mut html, &href);
-                html.push('"');
-                if !title.is_empty() {
-                    html.push_str(" title=\"");
-                    highlight::escape_into(&mut html, title);
-                    html.push('"');
-                }
-                inline::write_attributes(&mut html, attributes_at(range.start).unwrap_or(&vec![]));
+                let attrs = attributes_at(range.start).expect("matched by the guard");
+                let mut html = inline::element_start("a", "href", &href, None, title, attrs);
                 html.push('>');
                 target.push(Event::InlineHtml(html.into()));
             }
@@ -671,15 +655,12 @@ fn emoji_shortcodes<'a>(
         return events;
     }
     let mut out = Vec::with_capacity(events.len());
-    let mut verbatim = 0usize;
+    let mut scope = inline::Scope::default();
     let mut events = events.into_iter().peekable();
     while let Some((ev, range)) = events.next() {
+        scope.see(&ev);
         match ev {
-            Event::Start(Tag::CodeBlock(_) | Tag::MetadataBlock(_)) => verbatim += 1,
-            Event::End(TagEnd::CodeBlock | TagEnd::MetadataBlock(_)) => {
-                verbatim = verbatim.saturating_sub(1)
-            }
-            Event::Text(first) if verbatim == 0 => {
+            Event::Text(first) if scope.in_prose() => {
                 // pulldown-cmark may split a run of text (at `_`, `*`, …): a shortcode is looked
                 // for across the run, and the run is only joined when one is found.
                 let mut run = vec![(first, range)];
