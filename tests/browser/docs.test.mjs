@@ -90,6 +90,11 @@ for (const makeMode of [fileMode, serveMode]) {
       await page.goto(mode.url(rel));
       const block = page.locator('.docs-content div.highlight').first();
       const code = await block.locator('pre > code').evaluate((c) => c.textContent.replace(/\n$/, ''));
+      // The block's code has no inline-code box of its own behind its lines.
+      assert.deepEqual(await block.locator('pre > code').evaluate((c) => {
+        const s = getComputedStyle(c);
+        return [s.backgroundColor, s.paddingLeft];
+      }), ['rgba(0, 0, 0, 0)', '0px']);
       // Named "Copy code"; the name changes as it reports, so it is held by its class after.
       assert.equal(await block.getByRole('button', { name: 'Copy code', exact: true }).count(), 1);
       const button = block.locator('button.code-copy');
